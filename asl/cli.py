@@ -1,0 +1,99 @@
+"""``python build.py``: parse the options and make one call into the pipeline."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from . import config, pipeline, variants
+from .errors import AslError, DataError, VariantError
+
+EPILOG = """\
+examples:
+  python build.py --data ../shared/data/asl-alphabet-64px.zip
+  python build.py --variant cnn_scratch -p epochs=5 -p learning_rate=0.0005
+  python build.py --quick
+  python build.py --list
+
+Unchanged variants are not run again (their fingerprint matches their last successful run).
+`--variant NAME` reruns only NAME; the report shows the other variants' last results, and a
+variant that never ran as missing. A report with failed or missing variants is written as
+report-incomplete.pdf/.html, leaving the last complete report.pdf as it was (unless
+--allow-failed). Exit codes: 0 ok, 1 a variant failed or the build could not go on,
+2 bad usage or data not found, 130 interrupted.
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                description="Train every model variant and build the PDF report.")
+    p.add_argument("--data", metavar="PATH", help="training data, folder or zip "
+                   "(default: $ASL_DATA, else data/)")
+    p.add_argument("--wild", metavar="PATH", help="out-of-domain test photos (default: $ASL_WILD)")
+    p.add_argument("--weights", metavar="PATH", help="MobileNet ImageNet weights file "
+                   "(default: $ASL_WEIGHTS, else the Keras cache)")
+    p.add_argument("--quick", action="store_true",
+                   help="small, fast smoke build into report/quick/")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME",
+                   help="build only this variant (repeatable); the others keep their last results")
+    p.add_argument("-p", "--param", action="append", default=[], dest="overrides",
+                   metavar="KEY=VALUE", help="override a parameter of the chosen variants")
+    p.add_argument("--list", action="store_true",
+                   help="list the variants and their parameters, then stop")
+    p.add_argument("--force", action="append", nargs="?", const="*", default=[], metavar="NAME",
+                   help="rerun even if unchanged: all variants, or NAME (repeatable)")
+    p.add_argument("--jobs", type=int, default=pipeline.DEFAULT_JOBS, metavar="N",
+                   help=f"variants run at once (default {pipeline.DEFAULT_JOBS}); "
+                   "the cores are shared between them")
+    p.add_argument("--render-only", action="store_true",
+                   help="only render the report from the variants' last results")
+    p.add_argument("--allow-failed", action="store_true",
+                   help="write report.pdf even if some variants failed or are missing")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="time limit per variant (default: `timeout:` in variants.yaml, or none)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="output folder (default report/, or report/quick/ with --quick)")
+    p.add_argument("--variants-file", type=Path, default=config.VARIANTS_FILE,
+                   help=argparse.SUPPRESS)
+    p.add_argument("--notebooks", type=Path, default=config.NOTEBOOKS_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p
+
+
+def options_from(args: argparse.Namespace) -> pipeline.Options:
+    if args.jobs < 1:
+        raise VariantError("--jobs must be at least 1")
+    if args.render_only and (args.overrides or args.force or args.variant):
+        raise VariantError("--render-only runs nothing: drop --variant, -p and --force")
+    return pipeline.Options(
+        data=args.data, wild=args.wild, weights=args.weights, quick=args.quick,
+        variants=args.variant, overrides=args.overrides, force=args.force, jobs=args.jobs,
+        render_only=args.render_only, allow_failed=args.allow_failed, timeout=args.timeout,
+        variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt   # a CI cancel (SIGTERM) stops the build like Ctrl-C
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        options = options_from(args)
+        if args.list:
+            table, chosen = pipeline.load_plan(options)
+            print(variants.describe(table, chosen), end="")
+            return 0
+        signal.signal(signal.SIGTERM, _interrupt)
+        return pipeline.build(options)
+    except KeyboardInterrupt:
+        print("\ninterrupted: running notebooks stopped, previous outputs left as they were",
+              file=sys.stderr)
+        return 130
+    except AslError as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, (DataError, VariantError)) else 1

@@ -1,0 +1,51 @@
+"""Classifiers on autoencoder codes: a random forest and a logistic regression, grid-searched
+on the frame-block validation photos (never on the test or wild photos)."""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, PredefinedSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+GRIDS = {
+    "random_forest": (lambda seed: RandomForestClassifier(random_state=seed, n_jobs=-1),
+                      {"n_estimators": [150, 300], "max_features": ["sqrt", 0.25]}),
+    "logistic_regression": (lambda seed: make_pipeline(
+        StandardScaler(), LogisticRegression(max_iter=3000, random_state=seed)),
+        {"logisticregression__C": [0.01, 0.1, 1.0]}),
+}
+
+
+def fit(name: str, codes_train, y_train, codes_val, y_val, seed: int = 42, threads: int = 1):
+    """Grid search scored on the validation photos, then refit on train + validation.
+
+    Returns the fitted estimator and a summary (best parameters, validation accuracy per grid
+    point, whether the logistic regression converged).
+    """
+    make, grid = GRIDS[name]
+    codes = np.concatenate([codes_train, codes_val])
+    labels = np.concatenate([y_train, y_val])
+    fold = PredefinedSplit(np.r_[np.full(len(codes_train), -1), np.zeros(len(codes_val))])
+    search = GridSearchCV(make(seed), grid, cv=fold, scoring="accuracy", n_jobs=1, refit=True)
+    search.fit(codes, labels)
+    summary = {"best_params": {k.split("__")[-1]: v for k, v in search.best_params_.items()},
+               "val_accuracy": float(search.best_score_),
+               "grid": [{"params": {k.split("__")[-1]: v for k, v in p.items()},
+                         "val_accuracy": float(s)}
+                        for p, s in zip(search.cv_results_["params"],
+                                        search.cv_results_["mean_test_score"])]}
+    if name == "logistic_regression":
+        regression = search.best_estimator_[-1]
+        summary["iterations"] = int(np.max(regression.n_iter_))
+        summary["converged"] = bool(np.max(regression.n_iter_) < regression.max_iter)
+    return search.best_estimator_, summary
+
+
+def importances(name: str, estimator) -> np.ndarray:
+    """How much each code dimension matters: forest impurity importance, or the mean absolute
+    standardised coefficient of the regression across classes."""
+    if name == "random_forest":
+        return estimator.feature_importances_
+    return np.abs(estimator[-1].coef_).mean(axis=0)

@@ -1,0 +1,154 @@
+"""The steps every model notebook shares: load and split the photos, evaluate, write results."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import CLASSES, evaluate, figures, metrics_file
+from .data import ImageSet, load_images
+from .splits import Split, make_split
+from .training import report_progress
+
+CONTEXT_PARAMETERS = ("data_path", "wild_path", "weights_path", "output_dir", "threads", "quick",
+                      "variant")
+
+
+def collect_parameters(namespace: dict) -> dict:
+    """The notebook's parameters, for metrics.json: call it right after the parameters cell.
+
+    Takes the plain values (numbers, strings, booleans) defined so far, minus paths and build
+    settings; IPython's own variables start with an underscore and are left out.
+    """
+    return {name: value for name, value in namespace.items()
+            if isinstance(value, (bool, int, float, str)) and not name.startswith("_")
+            and name not in CONTEXT_PARAMETERS}
+
+
+@dataclass
+class Data:
+    """Train/validation/test photos of one split, and the out-of-domain photos if given."""
+
+    train: ImageSet
+    val: ImageSet
+    test: ImageSet
+    wild: ImageSet | None
+    split: Split
+    summary: dict
+
+    @property
+    def input_shape(self) -> tuple:
+        return self.train.images.shape[1:]
+
+    def describe(self) -> str:
+        wild = f", wild {len(self.wild)}" if self.wild is not None else ", no wild set"
+        return (f"{self.summary['n_images']} photos ({self.split.kind} split): train "
+                f"{len(self.train)}, validation {len(self.val)}, test {len(self.test)}{wild}")
+
+
+def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: str,
+         max_per_class: int = 0, seed: int = 42, test_fraction: float = 0.2,
+         val_fraction: float = 0.1, block_size: int = 150, gap: int = 20,
+         output_dir=".") -> Data:
+    """Load (cached), split, and load the wild set at the same size and colour mode."""
+    report_progress(output_dir, "loading photos")
+    photos = load_images(data_path, image_size, color_mode, max_per_class, seed)
+    chosen = make_split(split, photos.labels, photos.frames, test_fraction, val_fraction,
+                        block_size, gap, seed)
+    wild = load_images(wild_path, image_size, color_mode) if wild_path else None
+    summary = {"source": Path(photos.source).name, "n_images": len(photos),
+               "image_size": image_size, "color_mode": color_mode, "skipped": photos.skipped,
+               "wild_source": Path(wild.source).name if wild else None,
+               "wild_images": len(wild) if wild else 0}
+    return Data(photos.subset(chosen.train), photos.subset(chosen.val),
+                photos.subset(chosen.test), wild, chosen, summary)
+
+
+@dataclass
+class Results:
+    """Predictions and evaluation blocks of one trained model."""
+
+    test: dict
+    wild: dict | None
+    test_probabilities: np.ndarray
+    wild_probabilities: np.ndarray | None
+    inference: dict
+    model: dict
+
+
+def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
+    """Evaluate a function photos -> class probabilities on the test and wild photos."""
+    test_probabilities = evaluate.predict_in_batches(predict_proba, data.test.images)
+    test = evaluate.evaluation_block(data.test.labels, test_probabilities.argmax(1), data.test.ids)
+    wild = wild_probabilities = None
+    if data.wild is not None:
+        wild_probabilities = evaluate.predict_in_batches(predict_proba, data.wild.images)
+        wild = evaluate.evaluation_block(data.wild.labels, wild_probabilities.argmax(1),
+                                         data.wild.ids)
+    inference = evaluate.latency(predict_proba, data.test.images)
+    return Results(test, wild, test_probabilities, wild_probabilities, inference, model_info)
+
+
+def evaluate_keras(model, data: Data, output_dir) -> Results:
+    """Save the Keras model beside the metrics, then evaluate it."""
+    path = Path(output_dir) / "model.keras"
+    tmp = path.with_name(".model.tmp.keras")
+    model.save(tmp)
+    tmp.replace(path)
+    return evaluate_predictor(evaluate.keras_predictor(model), data,
+                              evaluate.model_summary(path, model.count_params()))
+
+
+def standard_figures(results: Results, data: Data, training: dict | None, output_dir,
+                     title: str) -> list[dict]:
+    """Learning curves, confusion matrix, misclassified test photos, wild predictions."""
+    out = Path(output_dir)
+    made = []
+    if training and training["history"].get("loss"):
+        made.append({"key": "learning_curves", "caption": f"{title}: learning curves "
+                     "(training vs validation; validation photos are held-out frame blocks).",
+                     "file": figures.learning_curves(training["history"], out / "learning_curves.png",
+                                                     training.get("stages"))})
+    made.append({"key": "confusion_matrix", "caption": f"{title}: confusion matrix on the "
+                 f"in-domain test photos ({data.split.kind.replace('_', '-')} split), rows "
+                 "normalised.", "file": figures.confusion_matrix(
+                     results.test["confusion_matrix"], out / "confusion_matrix.png")})
+    wrong = np.flatnonzero(np.asarray(results.test["y_true"]) != np.asarray(results.test["y_pred"]))
+    if len(wrong):
+        pick = wrong[np.linspace(0, len(wrong) - 1, min(16, len(wrong))).round().astype(int)]
+        made.append({"key": "misclassified", "caption": f"{title}: misclassified test photos "
+                     f"({len(wrong)} of {results.test['n']}), true → predicted.",
+                     "file": figures.example_grid(
+                         data.test.images[pick], data.test.labels[pick],
+                         np.asarray(results.test["y_pred"])[pick], out / "misclassified.png")})
+    if results.wild is not None:
+        pick = np.linspace(0, len(data.wild) - 1, 16).round().astype(int)
+        made.append({"key": "wild_examples", "caption": f"{title}: photos of other people "
+                     "(wild set), true → predicted; green right, red wrong.",
+                     "file": figures.example_grid(
+                         data.wild.images[pick], data.wild.labels[pick],
+                         np.asarray(results.wild["y_pred"])[pick], out / "wild_examples.png")})
+    made.append({"key": "per_class", "caption": f"{title}: accuracy per class, in-domain test "
+                 "vs wild photos.", "file": figures.per_class_accuracy(
+                     results.test, results.wild, out / "per_class_accuracy.png")})
+    return made
+
+
+def write_metrics(output_dir, *, variant: str, family: str, notebook: str, parameters: dict,
+                  quick: bool, data: Data, training: dict, results: Results,
+                  figure_list: list[dict], extra: dict | None = None) -> Path:
+    """Assemble and write metrics.json (schema in asl/metrics_file.py)."""
+    path = metrics_file.write(output_dir, {
+        "kind": "model", "variant": variant, "title": variant, "family": family,
+        "notebook": notebook, "parameters": parameters, "quick": bool(quick),
+        "classes": CLASSES, "data": data.summary, "split": data.split.summary(),
+        "test": results.test, "wild": results.wild,
+        "test_accuracy": results.test["accuracy"],
+        "wild_accuracy": results.wild["accuracy"] if results.wild else None,
+        "training": training, "inference": results.inference, "model": results.model,
+        "figures": figure_list, "extra": extra or {}, "written": time.time(),
+    })
+    report_progress(output_dir, "done")
+    return path

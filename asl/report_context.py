@@ -1,0 +1,773 @@
+"""From the variants' metrics.json files to the report's context: tables, tests, findings.
+
+Every number the report prints is formatted here from the metrics files (or from the original
+study's published figures in ``ORIGINAL_STUDY``); the template only lays the strings out.
+Accuracies and confidence intervals always use three decimals (``fmt_acc``, ``fmt_ci``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from itertools import combinations
+from pathlib import Path
+
+from . import metrics_file, stats
+from .errors import AslError
+
+ALPHA = 0.05
+BASELINE = "cnn_scratch"
+RANDOM_SPLIT = "cnn_random_split"
+EXPLORATION_KIND = "exploration"
+
+# Figures of merit of the original notebook project (reference README), all on a random split.
+ORIGINAL_STUDY = {"cnn": 0.998, "autoencoder_forest": 0.995, "vgg16_frozen": 0.149}
+
+SECTIONS = [
+    ("dataset", "Dataset"),
+    ("objectives", "Objectives"),
+    ("evaluation", "How we evaluated"),
+    ("exploration", "Exploration, cleaning and feature engineering"),
+    ("variants", "Model variants"),
+    ("comparison", "Comparison of the variants"),
+    ("significance", "Which differences are significant"),
+    ("recommendation", "Recommendation"),
+    ("findings", "Key findings"),
+    ("next-steps", "Next steps"),
+    ("model-card", "Appendix A: model card"),
+    ("reproducibility", "Appendix B: reproducibility"),
+]
+
+STATUS_TEXT = {"done": "run in this build", "cached": "reused from the cache (inputs unchanged)",
+               "failed": "failed", "missing": "not run: no results from this or an earlier build"}
+
+
+# ---------------------------------------------------------------- formatting
+
+def fmt_acc(value) -> str:
+    """An accuracy or other proportion, three decimals."""
+    return "not recorded" if value is None else f"{value:.3f}"
+
+
+def fmt_ci(ci) -> str:
+    """A 95 % interval as ``[lo, hi]``, three decimals."""
+    if not ci or ci[0] is None or ci[1] is None:
+        return "not recorded"
+    return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def fmt_diff(value) -> str:
+    """A signed difference of accuracies, three decimals."""
+    return f"{value:+.3f}"
+
+
+def fmt_p(value) -> str:
+    """A p-value: three decimals, or scientific notation below 0.001."""
+    if value is None:
+        return "not computed"
+    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
+
+
+def fmt_seconds(value) -> str:
+    if value is None:
+        return "not recorded"
+    return f"{value:.1f} s" if value < 120 else f"{value / 60:.1f} min"
+
+
+def fmt_ms(value) -> str:
+    return "not recorded" if value is None else f"{value:.2f} ms"
+
+
+def fmt_int(value) -> str:
+    return "not recorded" if value is None else f"{int(value):,}"
+
+
+def fmt_bytes(value) -> str:
+    if value is None:
+        return "not recorded"
+    return f"{value / 1e6:.2f} MB" if value >= 1e5 else f"{value / 1e3:.1f} kB"
+
+
+def fmt_value(value) -> str:
+    """Any parameter value, short."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        text = ", ".join(fmt_value(v) for v in value[:12])
+        return f"[{text}{', ...' if len(value) > 12 else ''}]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+    if value is None:
+        return "none"
+    return str(value)
+
+
+def key_values(mapping: dict | None, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten a nested dict into (dotted key, formatted value) rows."""
+    rows = []
+    for key, value in (mapping or {}).items():
+        if isinstance(value, dict) and value:
+            rows += key_values(value, f"{prefix}{key}.")
+        else:
+            rows.append((f"{prefix}{key}", fmt_value(value)))
+    return rows
+
+
+# ---------------------------------------------------------------- loading
+
+def _relative(path: Path, out_dir: Path) -> str:
+    return Path(os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())).as_posix()
+
+
+def _figures(metrics: dict, folder: Path, out_dir: Path) -> list[dict]:
+    """The metrics' figures with paths relative to the report folder."""
+    figures = []
+    for figure in metrics.get("figures") or []:
+        path = Path(folder) / figure["file"]
+        figures.append({"key": figure.get("key", ""), "caption": figure.get("caption", ""),
+                        "src": _relative(path, out_dir), "exists": path.exists(),
+                        "file": figure["file"]})
+    return figures
+
+
+def load_variant(variant: dict, out_dir: Path, failures: dict) -> dict:
+    """One variant's entry: its declaration, status, metrics (or the reason there are none)."""
+    entry = {"name": variant["name"], "title": variant.get("title") or variant["name"],
+             "description": variant.get("description") or "", "notebook": variant.get("notebook"),
+             "status": variant.get("status", "missing"), "metrics": None, "reason": None,
+             "figures": [], "notebook_html": None, "anchor": f"variant-{variant['name']}"}
+    entry["status_text"] = STATUS_TEXT.get(entry["status"], entry["status"])
+    if variant.get("notebook_html") and Path(variant["notebook_html"]).exists():
+        entry["notebook_html"] = _relative(variant["notebook_html"], out_dir)
+    if entry["status"] == "failed":
+        entry["reason"] = failures.get(variant["name"]) or "the notebook stopped with an error"
+        return entry
+    if entry["status"] == "missing":
+        entry["reason"] = failures.get(variant["name"]) or "no metrics: the variant was never run"
+        return entry
+    try:
+        entry["metrics"] = metrics_file.read(variant["dir"])
+    except AslError as error:
+        entry["status"], entry["status_text"], entry["reason"] = "failed", "failed", str(error)
+        return entry
+    entry["kind"] = entry["metrics"]["kind"]
+    entry["figures"] = _figures(entry["metrics"], Path(variant["dir"]), out_dir)
+    return entry
+
+
+# ---------------------------------------------------------------- candidates and tests
+
+def _explainable_block(extra: dict | None) -> tuple[str, dict] | None:
+    """The logistic regression on autoencoder codes, if ``extra`` carries its evaluation."""
+    for key, value in (extra or {}).items():
+        if "logistic" in key.lower() and isinstance(value, dict) \
+                and isinstance(value.get("test"), dict) and "accuracy" in value["test"]:
+            return key, value
+    return None
+
+
+def candidates(models: list[dict]) -> list[dict]:
+    """Every evaluated model: each variant's main model plus the explainable classifier."""
+    found = []
+    for entry in models:
+        metrics = entry["metrics"]
+        if metrics is None:
+            continue
+        inference, model = metrics.get("inference") or {}, metrics.get("model") or {}
+        base = {"variant": entry["name"], "anchor": entry["anchor"],
+                "comparable": (metrics.get("split") or {}).get("kind") != "random",
+                "split_kind": (metrics.get("split") or {}).get("kind", "not recorded"),
+                "latency_ms": inference.get("ms_per_image_batch1"),
+                "batched_ms": inference.get("ms_per_image_batched"),
+                "parameters": model.get("parameters"), "size_bytes": model.get("size_bytes"),
+                "training_seconds": (metrics.get("training") or {}).get("seconds"),
+                "classes": metrics.get("classes") or []}
+        found.append({**base, "key": entry["name"], "title": entry["title"], "short": entry["name"],
+                      "test": metrics["test"], "wild": metrics.get("wild"), "explainable": False,
+                      "family": metrics.get("family")})
+        explainable = _explainable_block(metrics.get("extra"))
+        if explainable:
+            key, block = explainable
+            own_inference, own_model = block.get("inference") or {}, block.get("model") or {}
+            found.append({**base, "key": f"{entry['name']}:{key}",
+                          "title": f"{entry['title']}: logistic regression on the codes",
+                          "short": f"{entry['name']} (LR)", "test": block["test"],
+                          "wild": block.get("wild"), "explainable": True, "family": "autoencoder",
+                          "latency_ms": own_inference.get("ms_per_image_batch1",
+                                                          base["latency_ms"]),
+                          "batched_ms": own_inference.get("ms_per_image_batched",
+                                                          base["batched_ms"]),
+                          "parameters": own_model.get("parameters", base["parameters"]),
+                          "size_bytes": own_model.get("size_bytes", base["size_bytes"])})
+    return found
+
+
+def pairwise_tests(models: list[dict], alpha: float = ALPHA) -> list[dict]:
+    """McNemar tests between every pair evaluated on the same photos, Holm-corrected per set."""
+    groups = {}
+    for candidate in models:
+        for block_name in ("test", "wild"):
+            block = candidate.get(block_name)
+            if block and block.get("ids"):
+                groups.setdefault((block_name, tuple(block["ids"])), []).append(candidate)
+    results = []
+    for (block_name, ids), members in groups.items():
+        if len(members) < 2:
+            continue
+        pairs = []
+        for a, b in combinations(members, 2):
+            block_a, block_b = a[block_name], b[block_name]
+            if list(block_a["y_true"]) != list(block_b["y_true"]):
+                raise AslError(f"{a['key']} and {b['key']} label the same {block_name} photos "
+                               "differently: rerun both variants")
+            test = stats.mcnemar_test(block_a["y_true"], block_a["y_pred"], block_b["y_pred"])
+            pairs.append({"a": a, "b": b, "acc_a": block_a["accuracy"],
+                          "acc_b": block_b["accuracy"], **test})
+        reject, adjusted = stats.holm([pair["p_value"] for pair in pairs], alpha)
+        for pair, significant, p_adjusted in zip(pairs, reject, adjusted):
+            better = pair["a"] if pair["acc_a"] >= pair["acc_b"] else pair["b"]
+            pair.update(significant=significant, p_holm=p_adjusted, better=better,
+                        p_text=fmt_p(pair["p_value"]), p_holm_text=fmt_p(p_adjusted),
+                        acc_a_text=fmt_acc(pair["acc_a"]), acc_b_text=fmt_acc(pair["acc_b"]))
+        pairs.sort(key=lambda pair: pair["p_value"])
+        results.append({"block": block_name, "n": len(ids), "pairs": pairs,
+                        "members": [m["short"] for m in members],
+                        "n_significant": sum(reject),
+                        "label": ("in-domain test photos" if block_name == "test"
+                                  else "out-of-domain (wild) photos")})
+    results.sort(key=lambda group: (group["block"] != "test", -len(group["members"])))
+    return results
+
+
+def _significance(groups: list[dict]) -> dict:
+    """(block, key_a, key_b) -> pair, both orders."""
+    lookup = {}
+    for group in groups:
+        for pair in group["pairs"]:
+            lookup[(group["block"], pair["a"]["key"], pair["b"]["key"])] = pair
+            lookup[(group["block"], pair["b"]["key"], pair["a"]["key"])] = pair
+    return lookup
+
+
+def _acc(candidate: dict, block: str):
+    evaluated = candidate.get(block)
+    return evaluated["accuracy"] if evaluated else None
+
+
+# ---------------------------------------------------------------- tables
+
+def comparison_rows(models: list[dict], entries: list[dict]) -> list[dict]:
+    """One row per model (failed variants included), in declaration order."""
+    rows = []
+    by_variant = {}
+    for candidate in models:
+        by_variant.setdefault(candidate["variant"], []).append(candidate)
+    for entry in entries:
+        if entry["name"] not in by_variant:
+            rows.append({"title": entry["title"], "anchor": entry["anchor"], "failed": True,
+                         "reason": entry["status_text"]})
+            continue
+        for candidate in by_variant[entry["name"]]:
+            test, wild = candidate["test"], candidate["wild"]
+            rows.append({
+                "title": candidate["title"], "anchor": candidate["anchor"], "failed": False,
+                "comparable": candidate["comparable"], "split_kind": candidate["split_kind"],
+                "test_acc": fmt_acc(test["accuracy"]), "test_ci": fmt_ci(test["accuracy_ci"]),
+                "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
+                "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
+                "f1": fmt_acc(test.get("f1_macro")),
+                "wild_f1": fmt_acc(wild.get("f1_macro")) if wild else "no wild set",
+                "training": fmt_seconds(candidate["training_seconds"]),
+                "latency": fmt_ms(candidate["latency_ms"]),
+                "batched": fmt_ms(candidate["batched_ms"]),
+                "parameters": fmt_int(candidate["parameters"]),
+                "size": fmt_bytes(candidate["size_bytes"]),
+                "explainable": candidate["explainable"]})
+    return rows
+
+
+def eval_rows(metrics_or_block: dict) -> list[dict]:
+    """Metric rows for one model: test and wild columns."""
+    test, wild = metrics_or_block["test"], metrics_or_block.get("wild")
+    rows = []
+    for label, key, fmt in (("Photos evaluated", "n", fmt_int),
+                            ("Accuracy", "accuracy", fmt_acc),
+                            ("95 % confidence interval", "accuracy_ci", fmt_ci),
+                            ("Macro precision", "precision_macro", fmt_acc),
+                            ("Macro recall", "recall_macro", fmt_acc),
+                            ("Macro F1", "f1_macro", fmt_acc)):
+        rows.append({"label": label, "test": fmt(test.get(key)),
+                     "wild": fmt(wild.get(key)) if wild else "no wild set"})
+    return rows
+
+
+def hardest_classes(block: dict | None, count: int = 3) -> str:
+    """The classes with the lowest recall in an evaluation block, as text."""
+    if not block or not block.get("per_class"):
+        return "not recorded"
+    per_class = [(name, values.get("recall", values.get("accuracy")))
+                 for name, values in block["per_class"].items()
+                 if values.get("support", 1) and values.get("recall", values.get("accuracy"))
+                 is not None]
+    per_class.sort(key=lambda item: (item[1], item[0]))
+    return ", ".join(f"{name} ({fmt_acc(value)})" for name, value in per_class[:count])
+
+
+def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Classifier results found in ``extra`` (blocks with ``test``) and its other values."""
+    classifiers, other = [], []
+    for key, value in (extra or {}).items():
+        if isinstance(value, dict) and isinstance(value.get("test"), dict) \
+                and "accuracy" in value["test"]:
+            wild = value.get("wild")
+            classifiers.append({
+                "name": key.replace("_", " "), "test_acc": fmt_acc(value["test"]["accuracy"]),
+                "test_ci": fmt_ci(value["test"].get("accuracy_ci")),
+                "f1": fmt_acc(value["test"].get("f1_macro")),
+                "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
+                "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
+                "settings": key_values({k: v for k, v in value.items()
+                                        if k not in ("test", "wild", "inference", "model")})})
+        else:
+            other += key_values({key: value})
+    return classifiers, other
+
+
+def model_section(entry: dict) -> dict:
+    """What one variant's section shows."""
+    metrics = entry["metrics"]
+    if metrics is None:
+        return entry
+    split = metrics.get("split") or {}
+    training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
+    classifiers, other = _extra_tables(metrics.get("extra"))
+    return {**entry, "parameters": key_values(metrics.get("parameters")),
+            "evaluation": eval_rows(metrics), "classifiers": classifiers, "extra": other,
+            "split_text": split_text(split),
+            "comparable": split.get("kind") != "random",
+            "hardest_test": hardest_classes(metrics["test"]),
+            "hardest_wild": hardest_classes(metrics.get("wild")) if metrics.get("wild")
+            else "no wild set",
+            "cost": [("Training time", fmt_seconds(training.get("seconds"))),
+                     ("Epochs run", fmt_value(training.get("epochs_run"))),
+                     ("Latency, batch of 1", fmt_ms(inference.get("ms_per_image_batch1"))),
+                     (f"Latency per image, batch of {inference.get('batch_size', 'n')}",
+                      fmt_ms(inference.get("ms_per_image_batched"))),
+                     ("Parameters", fmt_int(model.get("parameters"))),
+                     ("Size on disk", fmt_bytes(model.get("size_bytes")))]}
+
+
+def split_text(split: dict) -> str:
+    kind = split.get("kind", "not recorded")
+    sizes = ", ".join(f"{split[k]:,} {k}" for k in ("train", "val", "test")
+                      if isinstance(split.get(k), int))
+    name = {"frame_block": "frame-block split", "random": "random split"}.get(kind, kind)
+    return f"{name} ({sizes})" if sizes else name
+
+
+# ---------------------------------------------------------------- dataset and exploration
+
+def dataset_section(exploration: dict | None, models: list[dict]) -> dict:
+    """Data facts from the exploration metrics, else from a model's ``data`` block."""
+    metrics = exploration["metrics"] if exploration else None
+    data = (metrics or {}).get("data") or {}
+    if not data:
+        data = next((m["metrics"]["data"] for m in models if m["metrics"]), {}) or {}
+    counts = data.get("class_counts") or data.get("per_class") or {}
+    counts = {k: v for k, v in counts.items() if isinstance(v, (int, float))}
+    wild = (metrics or {}).get("wild")
+    if wild is None:
+        wild = next(({"n_images": m["metrics"]["wild"]["n"]} for m in models
+                     if m["metrics"] and m["metrics"].get("wild")), None)
+    wild_counts = (wild or {}).get("class_counts") or {}
+    classes = (metrics or {}).get("classes") or next(
+        (m["metrics"]["classes"] for m in models if m["metrics"]), [])
+    return {
+        "available": bool(data),
+        "source": data.get("source", "not recorded"),
+        "n_images": fmt_int(data.get("n_images")),
+        "image_size": fmt_value(data.get("image_size", "not recorded")),
+        "original_size": fmt_value(data["original_size"]) if data.get("original_size") else None,
+        "skipped": fmt_int(data.get("skipped")),
+        "n_classes": len(classes), "classes": ", ".join(classes),
+        "counts": [{"name": k, "count": fmt_int(v)} for k, v in counts.items()],
+        "count_min": fmt_int(min(counts.values())) if counts else None,
+        "count_max": fmt_int(max(counts.values())) if counts else None,
+        "wild": None if not wild else {
+            "source": wild.get("source", "not recorded"),
+            "n_images": fmt_int(wild.get("n_images", sum(wild_counts.values()) or None)),
+            "skipped": fmt_int(wild.get("skipped")),
+            "counts": [{"name": k, "count": fmt_int(v)} for k, v in wild_counts.items()],
+            "other": key_values({k: v for k, v in wild.items()
+                                 if k not in ("source", "n_images", "skipped", "class_counts")})},
+        "image_stats": key_values(data.get("image_stats") or data.get("statistics")),
+        "other": key_values({k: v for k, v in data.items() if k not in (
+            "source", "n_images", "image_size", "original_size", "skipped", "class_counts",
+            "per_class", "image_stats", "statistics")}),
+    }
+
+
+def exploration_section(exploration: dict | None) -> dict:
+    """Exploration figures, splits and near-duplicate evidence."""
+    if exploration is None or exploration["metrics"] is None:
+        return {"available": False,
+                "reason": exploration["reason"] if exploration else
+                "no exploration notebook was declared in variants.yaml",
+                "figures": [], "splits": [], "near_duplicates": [], "notes": []}
+    metrics = exploration["metrics"]
+    splits = [{"name": name, "rows": key_values(values if isinstance(values, dict)
+                                                  else {"value": values})}
+              for name, values in (metrics.get("splits") or {}).items()]
+    duplicates, settings = [], []
+    for name, values in (metrics.get("near_duplicates") or {}).items():
+        if isinstance(values, dict) and any(k in values for k in ("fraction", "with_duplicate")):
+            duplicates.append({"split": name.replace("_", "-"),
+                               "n_test": fmt_int(values.get("n_test")),
+                               "with_duplicate": fmt_int(values.get("with_duplicate")),
+                               "fraction": fmt_acc(values.get("fraction"))})
+        else:
+            settings += key_values({name: values})
+    return {"available": True, "figures": exploration["figures"], "splits": splits,
+            "near_duplicates": duplicates, "duplicate_settings": settings,
+            "notes": [str(n) for n in metrics.get("cleaning") or metrics.get("notes") or []],
+            "parameters": key_values(metrics.get("parameters"))}
+
+
+def evaluation_section(entries: list[dict], models: list[dict], groups: list[dict]) -> dict:
+    """Split settings and test-set sizes for the 'How we evaluated' section."""
+    def split_of(kind):
+        for entry in entries:
+            split = ((entry.get("metrics") or {}).get("split") or {})
+            if entry.get("kind") == "model" and split.get("kind") == kind:
+                return split
+        return None
+
+    frame_block, random = split_of("frame_block"), split_of("random")
+    wild_n = next((c["wild"]["n"] for c in models if c.get("wild")), None)
+    return {
+        "frame_block": None if not frame_block else {
+            "text": split_text(frame_block),
+            "block_size": fmt_value(frame_block.get("block_size", "not recorded")),
+            "gap": fmt_value(frame_block.get("gap", "not recorded")),
+            "test_fraction": fmt_value(frame_block.get("test_fraction", "not recorded")),
+            "note": frame_block.get("note")},
+        "random": None if not random else {"text": split_text(random),
+                                           "test_fraction": fmt_value(
+                                               random.get("test_fraction", "not recorded"))},
+        "wild_n": fmt_int(wild_n) if wild_n else None,
+        "alpha": fmt_value(ALPHA), "n_groups": len(groups),
+    }
+
+
+# ---------------------------------------------------------------- findings and recommendation
+
+def _by_key(models, key):
+    return next((c for c in models if c["key"] == key), None)
+
+
+def _best(models, block):
+    scored = [c for c in models if c["comparable"] and c.get(block)]
+    if not scored:
+        return None
+    return max(scored, key=lambda c: (c[block]["accuracy"], _acc(c, "test") or 0,
+                                      -(c["latency_ms"] or 0)))
+
+
+def _significant(lookup, block, a, b):
+    pair = lookup.get((block, a["key"], b["key"]))
+    return None if pair is None else pair["significant"]
+
+
+def _sig_words(significant) -> str:
+    return {True: "significant after Holm correction",
+            False: "not significant after Holm correction",
+            None: "not tested (different photos)"}[significant]
+
+
+def recommendation(models: list[dict], lookup: dict) -> dict | None:
+    """Pick the model to recommend, with the reasons, from the numbers.
+
+    The most accurate comparable model wins, on the wild photos when a wild set was given (the
+    real use is other people's hands) and otherwise in domain. The explainable logistic
+    regression replaces it when neither accuracy difference is significant.
+    """
+    comparable = [c for c in models if c["comparable"]]
+    if not comparable:
+        return None
+    primary = "wild" if any(c.get("wild") for c in comparable) else "test"
+    best = _best(comparable, primary)
+    best_test, best_wild = _best(comparable, "test"), _best(comparable, "wild")
+    explainable = next((c for c in comparable if c["explainable"]), None)
+    chosen, reasons = best, []
+    primary_words = "out-of-domain (wild)" if primary == "wild" else "in-domain test"
+    reasons.append(f"{best['title']} has the highest {primary_words} accuracy, "
+                   f"{fmt_acc(best[primary]['accuracy'])} {fmt_ci(best[primary]['accuracy_ci'])}.")
+    if explainable and explainable is not best:
+        gaps = {block: _significant(lookup, block, best, explainable)
+                for block in ("test", "wild") if best.get(block) and explainable.get(block)}
+        gap_text = "; ".join(
+            f"{'in domain' if block == 'test' else 'out of domain'} "
+            f"{fmt_acc(explainable[block]['accuracy'])} vs {fmt_acc(best[block]['accuracy'])} "
+            f"({fmt_diff(explainable[block]['accuracy'] - best[block]['accuracy'])}, "
+            f"{_sig_words(significant)})" for block, significant in gaps.items())
+        if gaps and not any(gaps.values()):
+            chosen = explainable
+            reasons.append(f"The explainable option, {explainable['title']}, is not significantly "
+                           f"less accurate ({gap_text}), so explainability decides: its "
+                           "coefficients show which code dimensions drive each letter.")
+        else:
+            reasons.append(f"The explainable option, {explainable['title']}, costs accuracy "
+                           f"({gap_text}); it remains the choice only where every decision must "
+                           "be explained.")
+    elif explainable is None:
+        reasons.append("No explainable option (logistic regression on autoencoder codes) has "
+                       "results in this build, so explainability could not be weighed.")
+    cheaper = [c for c in comparable if c is not chosen and c["latency_ms"] is not None
+               and chosen["latency_ms"] is not None and c["latency_ms"] < chosen["latency_ms"]
+               and _significant(lookup, primary, chosen, c) is False]
+    if cheaper:
+        fastest = min(cheaper, key=lambda c: c["latency_ms"])
+        reasons.append(
+            f"Cost: {fastest['title']} answers in {fmt_ms(fastest['latency_ms'])} per photo "
+            f"instead of {fmt_ms(chosen['latency_ms'])} ({fmt_bytes(fastest['size_bytes'])} vs "
+            f"{fmt_bytes(chosen['size_bytes'])} on disk) with a {primary_words} accuracy that is "
+            f"not significantly different ({fmt_acc(fastest[primary]['accuracy'])}); it is the "
+            "choice for a small device.")
+    else:
+        reasons.append(
+            f"Cost: {chosen['title']} answers in {fmt_ms(chosen['latency_ms'])} per photo "
+            f"(batch of 1) and takes {fmt_bytes(chosen['size_bytes'])} on disk; no faster model "
+            f"matches its {primary_words} accuracy.")
+    return {"chosen": chosen, "primary": primary, "reasons": reasons,
+            "best_test": best_test, "best_wild": best_wild, "explainable": explainable,
+            "before_use": before_use(chosen)}
+
+
+def before_use(chosen: dict) -> list[str]:
+    """What the recommended model needs before anyone relies on it."""
+    steps = []
+    test, wild = chosen["test"], chosen.get("wild")
+    if wild:
+        steps.append(f"Out of domain it is right on {fmt_acc(wild['accuracy'])} of other people's "
+                     f"photos against {fmt_acc(test['accuracy'])} in domain: it needs training "
+                     "photos from many signers, hands, backgrounds and lighting conditions, and a "
+                     "new out-of-domain test, before real-world use.")
+        steps.append(f"Its weakest letters on the wild photos are {hardest_classes(wild)}; "
+                     "these need targeted data.")
+    else:
+        steps.append("No out-of-domain photos were evaluated: its accuracy on other people's "
+                     "hands is unknown and must be measured before any real-world use.")
+    steps.append("A confidence threshold with a 'not sure' answer, checked with a calibration "
+                 "view, so that uncertain photos are not given a confident wrong letter.")
+    steps.append("J and Z are signed with a movement; a single photo cannot capture it, so these "
+                 "two letters need video input to be recognised reliably.")
+    steps.append("An evaluation on the users' own photos (`python build.py evaluate`) and a "
+                 "review of its errors with signers.")
+    return steps
+
+
+def findings(models: list[dict], lookup: dict, rec: dict | None, groups: list[dict],
+             exploration: dict | None) -> list[dict]:
+    """Key findings, each a title and a sentence with its numbers."""
+    items = []
+    scratch, random_cnn = _by_key(models, BASELINE), _by_key(models, RANDOM_SPLIT)
+    if scratch and random_cnn:
+        gap = random_cnn["test"]["accuracy"] - scratch["test"]["accuracy"]
+        items.append({"title": "Leakage gap", "text":
+                      f"The same CNN scores {fmt_acc(random_cnn['test']['accuracy'])} "
+                      f"{fmt_ci(random_cnn['test']['accuracy_ci'])} on a random split but "
+                      f"{fmt_acc(scratch['test']['accuracy'])} "
+                      f"{fmt_ci(scratch['test']['accuracy_ci'])} on the frame-block split: "
+                      f"a leakage gap of {fmt_diff(gap)}. The original study's "
+                      f"{fmt_acc(ORIGINAL_STUDY['cnn'])} came from a random split and "
+                      "overstates accuracy on unseen frames."})
+    else:
+        missing = [name for name, c in ((BASELINE, scratch), (RANDOM_SPLIT, random_cnn)) if not c]
+        items.append({"title": "Leakage gap", "text":
+                      f"Not measured: {', '.join(missing)} has no results in this build."})
+    duplicates = (((exploration or {}).get("metrics") or {}).get("near_duplicates") or {})
+    shares = [(name.replace("_", "-"), values["fraction"]) for name, values in duplicates.items()
+              if isinstance(values, dict) and values.get("fraction") is not None]
+    if shares:
+        items.append({"title": "Near-duplicate frames", "text": "Share of test photos with a "
+                      "near-duplicate in training: " + "; ".join(
+                          f"{name} split {fmt_acc(value)}" for name, value in shares) + "."})
+    best_test = rec["best_test"] if rec else None
+    if best_test and best_test.get("wild"):
+        gap = best_test["test"]["accuracy"] - best_test["wild"]["accuracy"]
+        items.append({"title": "Domain gap", "text":
+                      f"The best in-domain model, {best_test['title']}, drops from "
+                      f"{fmt_acc(best_test['test']['accuracy'])} on unseen frames to "
+                      f"{fmt_acc(best_test['wild']['accuracy'])} "
+                      f"{fmt_ci(best_test['wild']['accuracy_ci'])} on other people's photos: "
+                      f"a domain gap of {fmt_diff(-gap)}."})
+    elif best_test:
+        items.append({"title": "Domain gap", "text": "Not measured: no out-of-domain (wild) "
+                      "photos were given to this build."})
+    if rec and rec["best_wild"] and rec["best_wild"] is not best_test:
+        best_wild = rec["best_wild"]
+        items.append({"title": "Best out of domain", "text":
+                      f"{best_wild['title']} generalises best: "
+                      f"{fmt_acc(best_wild['wild']['accuracy'])} "
+                      f"{fmt_ci(best_wild['wild']['accuracy_ci'])} on the wild photos, "
+                      f"{_sig_words(_significant(lookup, 'wild', best_wild, best_test))} "
+                      f"against {best_test['title']}."})
+    if scratch:
+        changes = []
+        for other in models:
+            if other is scratch or not other["comparable"] or other["explainable"]:
+                continue
+            parts = [f"{fmt_diff(other[b]['accuracy'] - scratch[b]['accuracy'])} "
+                     f"{'in domain' if b == 'test' else 'out of domain'}"
+                     f"{'*' if _significant(lookup, b, other, scratch) else ''}"
+                     for b in ("test", "wild") if other.get(b) and scratch.get(b)]
+            changes.append(f"{other['title']}: {', '.join(parts)}")
+        if changes:
+            items.append({"title": "Against the baseline", "text":
+                          f"Accuracy change relative to {scratch['title']} (* = significant "
+                          "after Holm correction): " + "; ".join(changes) + "."})
+    transfer = [c for c in models if c["family"] == "transfer" and c["comparable"]]
+    if transfer:
+        t = max(transfer, key=lambda c: c["test"]["accuracy"])
+        items.append({"title": "Transfer learning", "text":
+                      f"{t['title']} reaches {fmt_acc(t['test']['accuracy'])} in domain, against "
+                      f"{fmt_acc(ORIGINAL_STUDY['vgg16_frozen'])} for the original study's "
+                      "frozen VGG16."})
+    n_pairs = sum(len(g["pairs"]) for g in groups)
+    if n_pairs:
+        items.append({"title": "Significance", "text":
+                      f"{sum(g['n_significant'] for g in groups)} of {n_pairs} pairwise "
+                      "differences are significant after Holm correction (" + "; ".join(
+                          f"{g['n_significant']} of {len(g['pairs'])} on the {g['label']}"
+                          for g in groups) + ")."})
+    return items
+
+
+def next_steps(rec: dict | None, models: list[dict]) -> list[str]:
+    """What to do next, tied to this build's weakest numbers."""
+    steps = []
+    best_wild = rec["best_wild"] if rec else None
+    if best_wild:
+        steps.append(f"Close the domain gap: the best wild accuracy is "
+                     f"{fmt_acc(best_wild['wild']['accuracy'])}. Add photos of many signers and "
+                     "settings to training, and crop the hand with a hand detector before "
+                     "classifying so the background stops mattering.")
+    else:
+        steps.append("Evaluate every variant on photos of other people (--wild): without them "
+                     "the report cannot say how the models generalise.")
+    if not any(c["family"] == "transfer" for c in models):
+        steps.append("Add the transfer-learning variant (MobileNet with ImageNet weights); it has "
+                     "no results in this build.")
+    steps.append("Fine-tune a larger ImageNet backbone at a larger input size where its weights "
+                 "are available, and compare it on the same frame-block and wild photos.")
+    steps.append("Report calibration and add a 'not sure' answer below a confidence threshold.")
+    steps.append("Move from single photos to short video clips, which J and Z need.")
+    return steps
+
+
+def model_card(rec: dict | None, entries: list[dict], dataset: dict) -> dict | None:
+    """The model-card appendix for the recommended model."""
+    if rec is None:
+        return None
+    chosen = rec["chosen"]
+    entry = next(e for e in entries if e["name"] == chosen["variant"])
+    metrics = entry["metrics"]
+    return {"title": chosen["title"], "variant": chosen["variant"],
+            "family": fmt_value(chosen["family"]), "notebook": entry["notebook"],
+            "split": split_text(metrics.get("split") or {}),
+            "data": f"{dataset['n_images']} photos from {dataset['source']}",
+            "image_size": fmt_value((metrics.get("data") or {}).get("image_size",
+                                                                    "not recorded")),
+            "color_mode": fmt_value((metrics.get("data") or {}).get("color_mode",
+                                                                    "not recorded")),
+            "evaluation": eval_rows(chosen), "hardest_test": hardest_classes(chosen["test"]),
+            "hardest_wild": hardest_classes(chosen.get("wild")) if chosen.get("wild")
+            else "no wild set",
+            "latency": fmt_ms(chosen["latency_ms"]), "size": fmt_bytes(chosen["size_bytes"]),
+            "parameters": fmt_int(chosen["parameters"]),
+            "model_file": fmt_value((metrics.get("model") or {}).get("file", "not recorded")),
+            "limitations": rec["before_use"]}
+
+
+# ---------------------------------------------------------------- reproducibility
+
+def reproducibility(manifest: dict, entries: list[dict]) -> dict:
+    """Manifest facts: top-level values, per-variant rows, and links to the notebooks."""
+    manifest = dict(manifest or {})
+    per_variant = manifest.pop("variants", {}) or {}
+    if isinstance(per_variant, list):
+        per_variant = {v.get("name", str(i)): v for i, v in enumerate(per_variant)}
+    columns = []
+    for values in per_variant.values():
+        for key in (values or {}):
+            if key not in columns and key != "name":
+                columns.append(key)
+    rows = []
+    for entry in entries:
+        values = per_variant.get(entry["name"]) or {}
+        rows.append({"name": entry["name"], "anchor": entry["anchor"], "status": entry["status"],
+                     "notebook": entry["notebook"], "notebook_html": entry["notebook_html"],
+                     "cells": [_manifest_value(key, values.get(key)) for key in columns]})
+    sections = []
+    for key, value in manifest.items():
+        if isinstance(value, dict):
+            sections.append({"name": key.replace("_", " "), "rows": key_values(value)})
+    scalars = [(k.replace("_", " "), fmt_value(v)) for k, v in manifest.items()
+               if not isinstance(v, dict)]
+    if scalars:
+        sections.insert(0, {"name": "build", "rows": scalars})
+    return {"sections": sections, "columns": [c.replace("_", " ") for c in columns],
+            "rows": rows}
+
+
+def _manifest_value(key: str, value) -> str:
+    if value is None:
+        return "not recorded"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            ("second" in key or "time" in key):
+        return fmt_seconds(value)
+    if isinstance(value, str) and len(value) > 16 and "fingerprint" in key:
+        return value[:12]
+    return fmt_value(value)
+
+
+# ---------------------------------------------------------------- the whole context
+
+def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
+                  failures: dict[str, str]) -> dict:
+    """Everything the template needs, computed from the metrics files."""
+    out_dir = Path(out_dir)
+    failures = failures or {}
+    entries = [load_variant(v, out_dir, failures) for v in variants]
+    exploration = next((e for e in entries if e.get("kind") == EXPLORATION_KIND
+                        or e["name"] == "explore"), None)
+    model_entries = [e for e in entries if e is not exploration]
+    models = candidates(model_entries)
+    groups = pairwise_tests(models)
+    lookup = _significance(groups)
+    rec = recommendation(models, lookup)
+    dataset = dataset_section(exploration, model_entries)
+    manifest = manifest or {}
+    sections = [{"id": id_, "title": title,
+                 "number": "" if title.startswith("Appendix") else str(i)}
+                for i, (id_, title) in enumerate(SECTIONS, 1)]
+    date = str(manifest.get("date") or manifest.get("finished") or dt.date.today().isoformat())
+    return {
+        "title": "Recognising the American Sign Language alphabet from photos",
+        "subtitle": "Model variants, their evaluation and a recommendation",
+        "author": manifest.get("author") or "ASL report generator",
+        "date": date[:10], "quick": bool(quick),
+        "sections": sections, "section": {item["id"]: item for item in sections},
+        "original": {k: fmt_acc(v) for k, v in ORIGINAL_STUDY.items()},
+        "dataset": dataset,
+        "evaluation": evaluation_section(model_entries, models, groups),
+        "exploration": exploration_section(exploration),
+        "variants": [model_section(e) for e in model_entries],
+        "comparison": comparison_rows(models, model_entries),
+        "tests": groups,
+        "recommendation": rec,
+        "findings": findings(models, lookup, rec, groups, exploration),
+        "next_steps": next_steps(rec, models),
+        "model_card": model_card(rec, model_entries, dataset),
+        "reproducibility": reproducibility(manifest, entries),
+        "n_failed": sum(e["status"] in ("failed", "missing") for e in entries),
+    }

@@ -1,0 +1,90 @@
+"""Train/validation/test splits: random, or by blocks of consecutive video frames."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+SPLIT_KINDS = ("frame_block", "random")
+
+
+@dataclass
+class Split:
+    kind: str
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    settings: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """Sizes and settings, for metrics.json."""
+        return {"kind": self.kind, "train": len(self.train), "val": len(self.val),
+                "test": len(self.test), **self.settings}
+
+
+def random_split(labels, test_fraction: float, val_fraction: float, seed: int) -> Split:
+    """Stratified random split, as the original study did (leaks near-duplicate frames)."""
+    index = np.arange(len(labels))
+    rest, test = train_test_split(index, test_size=test_fraction, stratify=labels,
+                                  random_state=seed)
+    train, val = train_test_split(rest, test_size=val_fraction / (1 - test_fraction),
+                                  stratify=np.asarray(labels)[rest], random_state=seed)
+    return Split("random", np.sort(train), np.sort(val), np.sort(test),
+                 {"seed": seed, "test_fraction": test_fraction, "val_fraction": val_fraction})
+
+
+def frame_block_split(labels, frames, test_fraction: float, val_fraction: float,
+                      block_size: int, gap: int, seed: int) -> Split:
+    """Hold out whole blocks of consecutive frames per class for test and validation.
+
+    Training keeps only frames more than ``gap`` frame numbers away from every held-out frame
+    of the same class, so no test photo has a near-identical neighbour in training.
+    """
+    labels, frames = np.asarray(labels), np.asarray(frames)
+    rng = np.random.default_rng(seed)
+    train, val, test = [], [], []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        blocks = (frames[members] - 1) // block_size
+        unique_blocks = rng.permutation(np.unique(blocks))
+        n_test = max(1, round(test_fraction * len(unique_blocks)))
+        n_val = max(1, round(val_fraction * len(unique_blocks))) if val_fraction > 0 else 0
+        n_val = min(n_val, max(0, len(unique_blocks) - n_test - 1))
+        test_blocks = unique_blocks[:n_test]
+        val_blocks = unique_blocks[n_test:n_test + n_val]
+        in_test = np.isin(blocks, test_blocks)
+        in_val = np.isin(blocks, val_blocks)
+        held_out = np.sort(frames[members][in_test | in_val])
+        candidates = members[~(in_test | in_val)]
+        distance = _distance_to_nearest(frames[candidates], held_out)
+        train.append(candidates[distance > gap])
+        val.append(members[in_val])
+        test.append(members[in_test])
+    return Split("frame_block", *(np.sort(np.concatenate(part)) for part in (train, val, test)),
+                 {"seed": seed, "test_fraction": test_fraction, "val_fraction": val_fraction,
+                  "block_size": block_size, "gap": gap})
+
+
+def _distance_to_nearest(values: np.ndarray, sorted_targets: np.ndarray) -> np.ndarray:
+    if len(sorted_targets) == 0:
+        return np.full(len(values), np.inf)
+    position = np.searchsorted(sorted_targets, values)
+    left = sorted_targets[np.clip(position - 1, 0, len(sorted_targets) - 1)]
+    right = sorted_targets[np.clip(position, 0, len(sorted_targets) - 1)]
+    return np.minimum(np.abs(values - left), np.abs(values - right))
+
+
+def make_split(kind: str, labels, frames, test_fraction: float = 0.2, val_fraction: float = 0.1,
+               block_size: int = 150, gap: int = 20, seed: int = 42) -> Split:
+    """The split a notebook asked for; frame_block falls back to random without frame numbers."""
+    if kind not in SPLIT_KINDS:
+        raise ValueError(f"split must be one of {SPLIT_KINDS}, not {kind!r}")
+    if kind == "frame_block" and (np.asarray(frames) < 0).any():
+        split = random_split(labels, test_fraction, val_fraction, seed)
+        split.settings["note"] = "file names carry no frame numbers: random split used"
+        return split
+    if kind == "random":
+        return random_split(labels, test_fraction, val_fraction, seed)
+    return frame_block_split(labels, frames, test_fraction, val_fraction, block_size, gap, seed)
+

@@ -1,0 +1,100 @@
+"""Reproducible set-up, training with early stopping, and progress a build can show."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+PROGRESS_FILE = "progress.json"
+OPTIMIZERS = ("rmsprop", "adam", "sgd")
+
+
+def configure(seed: int, threads: int = 0) -> None:
+    """Seed Python/NumPy/TF, make TF ops deterministic, size thread pools, grow GPU memory."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if threads > 0:
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = str(threads)
+    import tensorflow as tf
+    import keras
+
+    if threads > 0:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
+        except RuntimeError:
+            pass  # already initialised in this kernel: keep the first setting
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:
+            pass
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def report_progress(output_dir, stage: str, epoch: int = 0, epochs: int = 0,
+                    message: str = "") -> None:
+    """Write progress.json atomically for the build to show."""
+    path = Path(output_dir) / PROGRESS_FILE
+    tmp = path.with_name(f".{PROGRESS_FILE}.tmp")
+    tmp.write_text(json.dumps({"stage": stage, "epoch": epoch, "epochs": epochs,
+                               "message": message, "time": time.time()}))
+    os.replace(tmp, path)
+
+
+def progress_callback(output_dir, stage: str, epochs: int):
+    import keras
+
+    class Progress(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            shown = ", ".join(f"{k} {v:.3f}" for k, v in logs.items()
+                              if k in ("loss", "accuracy", "val_loss", "val_accuracy"))
+            report_progress(output_dir, stage, epoch + 1, epochs, shown)
+
+    return Progress()
+
+
+def make_optimizer(name: str, learning_rate: float):
+    import keras
+
+    classes = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
+               "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9)}
+    if name not in classes:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {name!r}")
+    return classes[name](learning_rate=learning_rate)
+
+
+def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int, patience: int,
+        output_dir, stage: str = "training", monitor: str = "val_loss") -> dict:
+    """Train with early stopping (best weights restored); return history, seconds, epochs run."""
+    import keras
+
+    callbacks = [progress_callback(output_dir, stage, epochs)]
+    if patience > 0 and len(x_val):
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=patience, restore_best_weights=True))
+    started = time.perf_counter()
+    history = model.fit(x_train, y_train, validation_data=(x_val, y_val) if len(x_val) else None,
+                        epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=2)
+    seconds = time.perf_counter() - started
+    history = {key: [float(v) for v in values] for key, values in history.history.items()}
+    return {"seconds": seconds, "epochs_run": len(history.get("loss", [])), "history": history}
+
+
+def merge_runs(*runs: dict) -> dict:
+    """Join consecutive training runs (e.g. frozen head, then fine-tuning) into one record."""
+    history: dict[str, list] = {}
+    for run in runs:
+        for key, values in run["history"].items():
+            history.setdefault(key, []).extend(values)
+    return {"seconds": sum(r["seconds"] for r in runs),
+            "epochs_run": sum(r["epochs_run"] for r in runs), "history": history,
+            "stages": [r["epochs_run"] for r in runs]}

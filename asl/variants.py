@@ -1,0 +1,201 @@
+"""The variants table: ``variants.yaml`` plus the parameters cell of each notebook.
+
+A variant is a notebook and the parameters that differ from the notebook's defaults. Parameter
+names, types and defaults come from the notebook's tagged ``parameters`` cell (read with
+``papermill.inspect_notebook``, without running anything). Values are layered in this order:
+notebook default < ``variants.yaml`` < ``quick:`` (with ``--quick``, only keys the notebook has)
+< ``-p key=value``. Unknown names and wrong types are refused before anything runs.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import VariantError
+
+RESERVED = ("data_path", "wild_path", "weights_path", "output_dir", "threads", "quick")
+"""Parameters set by the build, never by the user."""
+ENTRY_KEYS = {"notebook", "title", "description", "parameters", "timeout", "gpu"}
+
+
+@dataclass
+class Parameter:
+    """One name of a notebook's parameters cell."""
+
+    name: str
+    type: type | None       # None: the default is an expression, any value is accepted
+    default: object
+    help: str = ""
+
+    @property
+    def type_name(self) -> str:
+        return self.type.__name__ if self.type else "any"
+
+
+@dataclass
+class Variant:
+    """One row of variants.yaml with its notebook's parameters and the final values."""
+
+    name: str
+    notebook: Path
+    title: str
+    description: str
+    declared: dict[str, Parameter]          # the notebook's parameters cell
+    settings: dict                          # the variant's `parameters:` in variants.yaml
+    timeout: float | None = None
+    gpu: bool = True
+    parameters: dict = field(default_factory=dict)   # final values (no reserved names)
+    origin: dict = field(default_factory=dict)       # name -> "variants.yaml" | "quick" | "-p"
+
+
+@dataclass
+class Table:
+    """Everything variants.yaml declares."""
+
+    variants: dict[str, Variant]
+    quick: dict
+    path: Path
+
+
+def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
+    """Names, types and defaults of a notebook's tagged parameters cell."""
+    import papermill
+
+    if not notebook.exists():
+        raise VariantError(f"notebook {notebook} does not exist")
+    declared = {}
+    for name, info in papermill.inspect_notebook(str(notebook)).items():
+        try:
+            default = ast.literal_eval(info["default"])
+            kind = type(default) if default is not None else None
+        except (ValueError, SyntaxError):
+            default, kind = info["default"], None
+        declared[name] = Parameter(name, kind, default, info.get("help", ""))
+    if not declared:
+        raise VariantError(f"{notebook} has no cell tagged 'parameters'")
+    return declared
+
+
+def convert(parameter: Parameter, value, where: str):
+    """Check ``value`` (a string from -p, or a YAML value) against the parameter's type."""
+    expected = parameter.type
+    if isinstance(value, str) and expected is not str:
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError:
+            pass
+    elif isinstance(value, str) and value[:1] in "\"'" and value[-1:] == value[:1]:
+        value = value[1:-1]
+    if expected is None or type(value) is expected:
+        return value
+    if expected is float and type(value) is int:
+        return float(value)
+    raise VariantError(f"{where}: {parameter.name} must be {parameter.type_name} "
+                       f"(default {parameter.default!r}), got {value!r}")
+
+
+def load(variants_file: Path, notebooks_dir: Path) -> Table:
+    """Read variants.yaml and each notebook's parameters cell; check every declared value."""
+    variants_file = Path(variants_file)
+    try:
+        raw = yaml.safe_load(variants_file.read_text()) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise VariantError(f"cannot read {variants_file}: {error}") from None
+    inspected: dict[Path, dict[str, Parameter]] = {}
+    variants = {}
+    for name, entry in (raw.get("variants") or {}).items():
+        where = f"{variants_file.name}: variant {name}"
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown or "notebook" not in entry:
+            raise VariantError(f"{where}: needs 'notebook', may have {', '.join(sorted(ENTRY_KEYS))}"
+                               f"; unknown: {', '.join(sorted(unknown)) or 'none'}")
+        notebook = Path(notebooks_dir) / entry["notebook"]
+        if notebook not in inspected:
+            inspected[notebook] = inspect_parameters(notebook)
+        declared = inspected[notebook]
+        settings = entry.get("parameters") or {}
+        for key, value in settings.items():
+            settings[key] = convert(_known(declared, key, where), value, where)
+        variants[name] = Variant(name, notebook, entry.get("title", name),
+                                 " ".join(str(entry.get("description", "")).split()),
+                                 declared, settings, entry.get("timeout", raw.get("timeout")),
+                                 bool(entry.get("gpu", True)))
+    if not variants:
+        raise VariantError(f"{variants_file} declares no variants")
+    return Table(variants, raw.get("quick") or {}, variants_file)
+
+
+def _known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:
+    if key in RESERVED:
+        raise VariantError(f"{where}: {key} is set by the build (use --data, --wild, --weights, "
+                           f"--quick, --jobs), not as a parameter")
+    if key not in declared:
+        valid = ", ".join(f"{p.name} ({p.type_name}, default {p.default!r})"
+                          for p in declared.values() if p.name not in RESERVED)
+        raise VariantError(f"{where}: unknown parameter {key!r}; valid: {valid}")
+    return declared[key]
+
+
+def parse_overrides(items: list[str]) -> dict[str, str]:
+    """``["epochs=5", "split=random"]`` -> ``{"epochs": "5", "split": "random"}`` (not typed yet)."""
+    overrides = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise VariantError(f"-p {item!r}: expected key=value, e.g. -p epochs=5")
+        overrides[key.strip()] = value.strip()
+    return overrides
+
+
+def select(table: Table, names: list[str] | None, overrides: dict[str, str],
+           quick: bool) -> list[Variant]:
+    """The variants to build (all if ``names`` is empty), with their final parameters.
+
+    ``-p`` overrides apply to every selected variant and must be a parameter of each.
+    """
+    valid = ", ".join(table.variants)
+    for name in names or []:
+        if name not in table.variants:
+            raise VariantError(f"unknown variant {name!r}; valid: {valid}")
+    chosen = [v for name, v in table.variants.items() if not names or name in names]
+    for variant in chosen:
+        layers = [(variant.settings, "variants.yaml")]
+        if quick:
+            layers.append(({k: v for k, v in table.quick.items() if k in variant.declared},
+                           "quick"))
+        layers.append((overrides, "-p"))
+        variant.parameters = {k: p.default for k, p in variant.declared.items()
+                              if k not in RESERVED}
+        variant.origin = {}
+        for values, origin in layers:
+            for key, value in values.items():
+                where = f"variant {variant.name}" if origin != "quick" else "quick"
+                parameter = _known(variant.declared, key, where)
+                variant.parameters[key] = convert(parameter, value, f"{where} ({origin})")
+                variant.origin[key] = origin
+    return chosen
+
+
+def describe(table: Table, chosen: list[Variant]) -> str:
+    """The text of ``--list``: each variant, each parameter with type, default and value."""
+    lines = [f"Variants in {table.path} (build one with --variant NAME, override with "
+             f"-p key=value):", ""]
+    for variant in chosen:
+        lines.append(f"{variant.name}  [{variant.notebook.name}]  {variant.title}")
+        if variant.timeout:
+            lines.append(f"    timeout: {variant.timeout} s")
+        width = max(len(name) for name in variant.declared)
+        for name, parameter in variant.declared.items():
+            if name in RESERVED:
+                continue
+            line = (f"    {name:<{width}}  {parameter.type_name:<5}  "
+                    f"default {parameter.default!r}")
+            if name in variant.origin:
+                line += f"  -> {variant.parameters[name]!r} ({variant.origin[name]})"
+            lines.append(line)
+        lines.append(f"    (set by the build: {', '.join(RESERVED)})")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
