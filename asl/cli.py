@@ -86,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             table, chosen = pipeline.load_plan(options)
             print(variants.describe(table, chosen), end="")
             return 0
-        signal.signal(signal.SIGTERM, _interrupt)
-        return pipeline.build(options)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            return pipeline.build(options)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     except KeyboardInterrupt:
         print("\ninterrupted: running notebooks stopped, previous outputs left as they were",
               file=sys.stderr)

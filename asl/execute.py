@@ -44,16 +44,18 @@ class Job:
     """One running notebook: a child process, its deadline and its result file."""
 
     def __init__(self, name: str, notebook: Path, folder: Path, parameters: dict,
-                 env: dict, timeout: float | None):
-        self.name, self.folder, self.timeout = name, Path(folder), timeout
+                 env: dict, timeout: float | None, gpu: str | None = None):
+        self.name, self.folder, self.timeout, self.gpu = name, Path(folder), timeout, gpu
         self.executed = self.folder / f"{name}.ipynb"
-        self.spec = {"notebook": str(notebook), "output": str(self.folder / f".{name}.ipynb.tmp"),
+        self.spec = {"notebook": str(notebook), "output": str(self.folder / f".{name}.tmp.ipynb"),
                      "parameters": parameters, "cwd": str(self.folder),
                      "result": str(self.folder / ".result.json")}
         self.env = env
         self.process: subprocess.Popen | None = None
         self.started = 0.0
         self.killed_by = ""      # "timeout" or "interrupt"
+        self.shown: dict | None = None    # the progress last printed, and when
+        self.beat = 0.0
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -130,6 +132,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(tmp, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)

@@ -136,6 +136,39 @@ def standard_figures(results: Results, data: Data, training: dict | None, output
     return made
 
 
+def explanation_figures(model, results: Results, data: Data, output_dir, title: str,
+                        count: int = 6) -> list[dict]:
+    """Saliency maps on right and wrong photos, in domain and in the wild, and a reliability
+    diagram of the test-set confidence."""
+    from . import explain
+
+    out = Path(output_dir)
+    made = []
+    for name, photos, block in (("test", data.test, results.test), ("wild", data.wild, results.wild)):
+        if block is None:
+            continue
+        y_true, y_pred = np.asarray(block["y_true"]), np.asarray(block["y_pred"])
+        right, wrong = np.flatnonzero(y_true == y_pred), np.flatnonzero(y_true != y_pred)
+        pick = np.r_[right[:: max(1, len(right) // (count // 2))][: count // 2],
+                     wrong[:: max(1, len(wrong) // (count // 2))][: count // 2]].astype(int)
+        if len(pick) == 0:
+            continue
+        maps = explain.saliency_maps(model, photos.images[pick], y_pred[pick])
+        labels = [f"{CLASSES[t]} → {CLASSES[p]}" for t, p in zip(y_true[pick], y_pred[pick])]
+        where = "in-domain test photos" if name == "test" else "wild photos"
+        made.append({"key": f"saliency_{name}", "caption": f"{title}: where the model looks on "
+                     f"{where} (SmoothGrad saliency for the predicted class; right predictions "
+                     "first, then wrong ones).",
+                     "file": figures.saliency_grid(photos.images[pick], maps, labels,
+                                                   out / f"saliency_{name}.png")})
+    made.append({"key": "reliability", "caption": f"{title}: reliability diagram on the in-domain "
+                 "test photos (accuracy per confidence bin; the diagonal is perfect calibration).",
+                 "file": figures.reliability_diagram(
+                     evaluate.calibration(results.test_probabilities, data.test.labels),
+                     out / "reliability.png")})
+    return made
+
+
 def write_metrics(output_dir, *, variant: str, family: str, notebook: str, parameters: dict,
                   quick: bool, data: Data, training: dict, results: Results,
                   figure_list: list[dict], extra: dict | None = None) -> Path:
@@ -148,6 +181,10 @@ def write_metrics(output_dir, *, variant: str, family: str, notebook: str, param
         "test_accuracy": results.test["accuracy"],
         "wild_accuracy": results.wild["accuracy"] if results.wild else None,
         "training": training, "inference": results.inference, "model": results.model,
+        "calibration": {
+            "test": evaluate.calibration(results.test_probabilities, data.test.labels),
+            "wild": evaluate.calibration(results.wild_probabilities, data.wild.labels)
+            if results.wild else None},
         "figures": figure_list, "extra": extra or {}, "written": time.time(),
     })
     report_progress(output_dir, "done")

@@ -14,6 +14,7 @@ succeeded, so a failure, a time-out or Ctrl-C never loses the last good results.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -105,8 +106,6 @@ def data_paths(options: Options, check: bool) -> dict[str, str]:
 
 def read_stamp(folder: Path) -> dict | None:
     """The record of a variant's last successful run, if its metrics.json is there too."""
-    import json
-
     try:
         if (folder / "metrics.json").exists():
             return json.loads((folder / STAMP).read_text())
@@ -149,7 +148,9 @@ class Runner:
         self.gpu_count = len(gpu_names)
         self.free_gpus = [str(i) for i in range(self.gpu_count)]   # one GPU variant per GPU
 
-    def job(self, variant: variants.Variant) -> Job:
+    def make_job(self, variant: variants.Variant) -> Job:
+        """A job for ``variant`` in a fresh ``.<name>.partial`` folder, with its own threads
+        and GPU (one GPU variant per GPU; other variants see none)."""
         folder = self.variants_dir / f".{variant.name}.partial"
         shutil.rmtree(folder, ignore_errors=True)
         gpu = None                       # no GPU on this machine: leave the environment be
@@ -160,24 +161,22 @@ class Runner:
                       "weights_path": self.paths["weights"], "output_dir": str(folder),
                       "threads": self.threads}
         timeout = self.options.timeout or variant.timeout
-        job = Job(variant.name, variant.notebook, folder, parameters,
-                  kernel_env(self.threads, gpu), float(timeout) if timeout else None)
-        job.gpu = gpu
-        return job
+        return Job(variant.name, variant.notebook, folder, parameters,
+                   kernel_env(self.threads, gpu), float(timeout) if timeout else None, gpu)
 
     def run(self, todo: list[tuple[variants.Variant, str]]) -> dict[str, dict]:
         """Run ``(variant, fingerprint)`` pairs; return name -> record."""
-        pending, running, records = list(todo), [], {}
+        pending, running, records, plans = list(todo), [], {}, {}
         try:
             while pending or running:
-                for item in list(pending):
+                for variant, key in list(pending):
                     if len(running) >= self.jobs:
                         break
-                    if item[0].gpu and self.gpu_count and not self.free_gpus:
+                    if variant.gpu and self.gpu_count and not self.free_gpus:
                         continue
-                    pending.remove(item)
-                    job = self.job(item[0])
-                    job.fingerprint, job.variant, job.shown, job.beat = item[1], item[0], None, 0.0
+                    pending.remove((variant, key))
+                    job = self.make_job(variant)
+                    plans[job.name] = (variant, key)
                     job.start()
                     running.append(job)
                     say(job.name, "running", f"{self.threads} threads"
@@ -189,7 +188,7 @@ class Runner:
                         running.remove(job)
                         if job.gpu:
                             self.free_gpus.append(job.gpu)
-                        records[job.name] = self.finish(job)
+                        records[job.name] = self.finish(job, *plans[job.name])
         except KeyboardInterrupt:
             for job in running:
                 job.stop("interrupt")
@@ -206,7 +205,7 @@ class Runner:
             job.beat = job.elapsed
             say(job.name, "running", f"[{clock(job.elapsed)}]")
 
-    def finish(self, job: Job) -> dict:
+    def finish(self, job: Job, variant: variants.Variant, key: str) -> dict:
         """Publish a successful run, keep a failed one aside, print the outcome."""
         result = job.outcome()
         html = None
@@ -221,9 +220,9 @@ class Runner:
         for name in (progress.FILENAME, ".result.json"):
             (job.folder / name).unlink(missing_ok=True)
         final = self.variants_dir / job.name
-        record = {"fingerprint": job.fingerprint, "seconds": result["seconds"],
+        record = {"fingerprint": key, "seconds": result["seconds"],
                   "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                  "parameters": job.variant.parameters}
+                  "parameters": variant.parameters}
         if result["status"] == "done":
             write_json_atomic(job.folder / STAMP, record)
             publish(job.folder, final)
@@ -233,13 +232,12 @@ class Runner:
         failed = final.with_name(f"{job.name}.failed")
         shutil.rmtree(failed, ignore_errors=True)
         os.replace(job.folder, failed)
-        error = failure_text(result)
-        notebook = failed / f"{job.name}.ipynb"
-        print(failure_block(job.name, result, job.variant.notebook.name,
-                            notebook if result["notebook"] else None,
-                            failed / f"{job.name}.html" if html else None), flush=True)
-        return {**record, "status": "failed", "cached": False, "dir": failed, "error": error,
-                "notebook_html": failed / f"{job.name}.html" if html else None}
+        html = failed / f"{job.name}.html" if html else None
+        print(failure_block(job.name, result, variant.notebook.name,
+                            failed / f"{job.name}.ipynb" if result["notebook"] else None, html),
+              flush=True)
+        return {**record, "status": "failed", "cached": False, "dir": failed,
+                "error": failure_text(result), "notebook_html": html}
 
 
 def failure_text(result: dict) -> str:
@@ -310,22 +308,9 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
     records = {name: last_result(name, variants_dir) for name in table.variants}
     runner = Runner(options, variants_dir, paths, gpu_names)
     if not options.render_only:
-        todo = []
         print(f"build: {len(chosen)} variant(s) -> {out}  (jobs {runner.jobs}, "
               f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
-        for variant in chosen:
-            key = fingerprint.variant_fingerprint(
-                fingerprint.notebook_fingerprint(variant.notebook),
-                {**variant.parameters, "quick": options.quick}, context)
-            stamp = read_stamp(variants_dir / variant.name)
-            forced = "*" in options.force or variant.name in options.force
-            if stamp and stamp.get("fingerprint") == key and not forced:
-                say(variant.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
-                                            f"{stamp.get('finished', '?')}")
-            else:
-                todo.append((variant, key))
-                say(variant.name, "queued")
-        records.update(runner.run(todo))
+        records.update(runner.run(changed(chosen, variants_dir, context, options)))
     failed = [name for name, r in records.items() if r["status"] == "failed"]
     missing = [name for name, r in records.items() if r["status"] == "missing"]
     the_manifest = manifest.build_manifest(
@@ -350,6 +335,25 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
     return 1 if failed else 0
 
 
+def changed(chosen: list[variants.Variant], variants_dir: Path, context: dict,
+            options: Options) -> list[tuple[variants.Variant, str]]:
+    """The variants to run, with their fingerprints; print the others as cached."""
+    todo = []
+    for variant in chosen:
+        key = fingerprint.variant_fingerprint(
+            fingerprint.notebook_fingerprint(variant.notebook),
+            {**variant.parameters, "quick": options.quick}, context)
+        stamp = read_stamp(variants_dir / variant.name)
+        forced = "*" in options.force or variant.name in options.force
+        if stamp and stamp.get("fingerprint") == key and not forced:
+            say(variant.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
+                                        f"{stamp.get('finished', '?')}")
+        else:
+            todo.append((variant, key))
+            say(variant.name, "queued")
+    return todo
+
+
 def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple) -> str:
     """What the report depends on: results, statuses, templates, the code."""
     results = []
@@ -372,8 +376,6 @@ def render(out: Path, table: variants.Table, records: dict, the_manifest: dict,
            options: Options) -> None:
     """Render the report unless nothing it depends on changed; never overwrite the last
     complete report with one that has failed or missing variants (unless --allow-failed)."""
-    import json
-
     entries = [{"name": name, "title": v.title, "description": v.description,
                 "notebook": v.notebook.name, "status": records[name]["status"],
                 "dir": records[name]["dir"], "notebook_html": records[name]["notebook_html"]}
@@ -395,8 +397,10 @@ def render(out: Path, table: variants.Table, records: dict, the_manifest: dict,
         print(f"report: unchanged, {_short(out / names[1])}", flush=True)
         return
     started = time.monotonic()
-    from .render import render_report
-
+    try:
+        from .render import render_report
+    except ImportError as error:
+        raise BuildError(f"cannot load the report renderer (asl/render.py): {error}") from None
     html, pdf = render_report(out, entries, the_manifest, options.quick, failures, *names)
     stamps[stem] = key
     if stem == "report":

@@ -170,6 +170,8 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
         variant.parameters = {k: p.default for k, p in variant.declared.items()
                               if k not in RESERVED}
         variant.origin = {}
+        if "variant" in variant.declared:     # a notebook that asks for its variant's name
+            variant.parameters["variant"], variant.origin["variant"] = variant.name, "build"
         for values, origin in layers:
             for key, value in values.items():
                 where = f"variant {variant.name}" if origin != "quick" else "quick"
@@ -187,14 +189,16 @@ def describe(table: Table, chosen: list[Variant]) -> str:
         lines.append(f"{variant.name}  [{variant.notebook.name}]  {variant.title}")
         if variant.timeout:
             lines.append(f"    timeout: {variant.timeout} s")
-        width = max(len(name) for name in variant.declared)
-        for name, parameter in variant.declared.items():
-            if name in RESERVED:
-                continue
+        own = [p for name, p in variant.declared.items() if name not in RESERVED]
+        width = max((len(p.name) for p in own), default=0)
+        for parameter in own:
+            name = parameter.name
             line = (f"    {name:<{width}}  {parameter.type_name:<5}  "
                     f"default {parameter.default!r}")
             if name in variant.origin:
                 line += f"  -> {variant.parameters[name]!r} ({variant.origin[name]})"
+            if parameter.help:
+                line += f"  # {parameter.help}"
             lines.append(line)
         lines.append(f"    (set by the build: {', '.join(RESERVED)})")
         lines.append("")

@@ -1,0 +1,82 @@
+"""Shared fixtures: a tiny project built with fixture notebooks (no TensorFlow) and a stub
+renderer standing in for asl.render."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+sys.path.insert(0, str(ROOT))
+
+from asl import cli  # noqa: E402
+
+
+def _load_stub():
+    spec = importlib.util.spec_from_file_location("stub_render", FIXTURES / "stub_render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class TinyProject:
+    """A copy of tests/fixtures/variants.yaml, a fake data folder and an output folder."""
+
+    def __init__(self, root: Path):
+        self.root, self.out, self.data = root, root / "out", root / "data"
+        self.variants_file = root / "variants.yaml"
+
+    def args(self, *extra) -> list[str]:
+        return ["--variants-file", str(self.variants_file), "--notebooks", str(FIXTURES),
+                "--out", str(self.out), "--data", str(self.data), *extra]
+
+    def build(self, *extra) -> int:
+        """Run ``build.py`` in this process (with the stub renderer)."""
+        return cli.main(self.args(*extra))
+
+    def build_in_subprocess(self, *extra, **kwargs) -> subprocess.CompletedProcess:
+        """Run ``build.py`` in a fresh process; its last line says if TensorFlow was imported."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        return subprocess.run([sys.executable, str(FIXTURES / "stub_build.py"), *self.args(*extra)],
+                              env=env, capture_output=True, text=True, timeout=120, **kwargs)
+
+    def edit_variants(self, change) -> None:
+        table = yaml.safe_load(self.variants_file.read_text())
+        change(table["variants"])
+        self.variants_file.write_text(yaml.safe_dump(table))
+
+
+@pytest.fixture
+def stub_renderer(monkeypatch):
+    stub = _load_stub()
+    monkeypatch.setitem(sys.modules, "asl.render", stub)
+    return stub
+
+
+@pytest.fixture(scope="session")
+def _built_template(tmp_path_factory):
+    """Build the tiny project once; tests get copies of the result."""
+    project = TinyProject(tmp_path_factory.mktemp("tiny"))
+    shutil.copy(FIXTURES / "variants.yaml", project.variants_file)
+    project.data.mkdir()
+    (project.data / "A1.jpg").write_bytes(b"not really a photo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "asl.render", _load_stub())
+        assert project.build() == 0
+    return project.root
+
+
+@pytest.fixture
+def tiny_project(_built_template, tmp_path, stub_renderer) -> TinyProject:
+    """A tiny project whose variants alpha and beta are built, with report.pdf rendered."""
+    root = tmp_path / "tiny"
+    shutil.copytree(_built_template, root)
+    (root / "out" / ".build.lock").unlink(missing_ok=True)
+    return TinyProject(root)
