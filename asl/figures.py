@@ -153,16 +153,16 @@ def near_duplicate_histogram(nearest_by_split: dict, threshold: int, path) -> st
 def frame_pairs(images, frames, labels, path, classes=CLASSES) -> str:
     """Neighbouring frame numbers of the same class side by side: consecutive video frames."""
     frames, labels = np.asarray(frames), np.asarray(labels)
-    pairs = []
+    candidates = []  # (frame step, first, second): the closest pair of each class
     for label in range(len(classes)):
-        idx = np.flatnonzero(labels == label)
+        idx = np.flatnonzero((labels == label) & (frames >= 0))
+        if len(idx) < 2:
+            continue
         order = idx[np.argsort(frames[idx])]
         steps = np.diff(frames[order])
-        close = np.flatnonzero((steps > 0) & (steps <= 3))
-        if len(close):
-            pairs.append((order[close[0]], order[close[0] + 1]))
-        if len(pairs) == 4:
-            break
+        best = int(np.argmin(steps))
+        candidates.append((steps[best], order[best], order[best + 1]))
+    pairs = [(a, b) for _, a, b in sorted(candidates, key=lambda c: c[0])[:4]]
     fig, axes = plt.subplots(1, 2 * max(1, len(pairs)), figsize=(2.2 * max(1, len(pairs)) * 2, 2.2),
                              squeeze=False)
     for ax in axes.ravel():

@@ -1,15 +1,14 @@
 """Reproducible set-up, training with early stopping, and progress a build can show."""
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
-from pathlib import Path
 
 import numpy as np
 
-PROGRESS_FILE = "progress.json"
+from .progress import write as report_progress
+
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 
 
@@ -37,16 +36,6 @@ def configure(seed: int, threads: int = 0) -> None:
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-
-
-def report_progress(output_dir, stage: str, epoch: int = 0, epochs: int = 0,
-                    message: str = "") -> None:
-    """Write progress.json atomically for the build to show."""
-    path = Path(output_dir) / PROGRESS_FILE
-    tmp = path.with_name(f".{PROGRESS_FILE}.tmp")
-    tmp.write_text(json.dumps({"stage": stage, "epoch": epoch, "epochs": epochs,
-                               "message": message, "time": time.time()}))
-    os.replace(tmp, path)
 
 
 def progress_callback(output_dir, stage: str, epochs: int):

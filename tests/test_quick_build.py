@@ -1,0 +1,137 @@
+"""A real quick build on the shared data: real notebooks, real training, a real PDF."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from asl import metrics_file
+from asl.report_context import SECTIONS, fmt_acc, fmt_ci
+from conftest import ROOT
+from test_render import pdf_text
+
+SHARED = ROOT.parent / "shared"
+DEFAULTS = {"ASL_DATA": SHARED / "data" / "asl-alphabet-64px.zip",
+            "ASL_WILD": SHARED / "data" / "asl-alphabet-test-wild.zip",
+            "ASL_WEIGHTS": SHARED / "weights" / "mobilenet_2_5_224_tf_no_top.h5"}
+ENV = {**os.environ, **{k: os.environ.get(k) or str(v) for k, v in DEFAULTS.items()}}
+
+pytestmark = pytest.mark.skipif(not Path(ENV["ASL_DATA"]).exists(),
+                                reason="the shared ASL data is not beside the project")
+
+
+def build(*args, timeout=1500) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--quick", *args],
+                          cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout)
+
+
+def read_metrics(out: Path) -> dict[str, dict]:
+    return {folder.name: metrics_file.read(folder)
+            for folder in sorted((out / "variants").iterdir())
+            if (folder / "metrics.json").exists()}
+
+
+@pytest.fixture(scope="session")
+def quick_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("quick") / "report"
+    result = build("--out", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def quick_text(quick_build):
+    return pdf_text(quick_build / "report.pdf")
+
+
+def test_quick_build_writes_the_pdf_and_the_preview_with_every_section(quick_build, quick_text):
+    assert (quick_build / "report.html").stat().st_size > 10_000
+    html = (quick_build / "report.html").read_text()
+    for heading in SECTIONS:
+        assert heading in quick_text, heading
+        assert heading in html, heading
+    assert "QUICK BUILD" in quick_text[:400]
+    metrics = read_metrics(quick_build)
+    assert len([m for m in metrics.values() if m["kind"] == "model"]) >= 7
+    assert all(m["quick"] for m in metrics.values())
+
+
+def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_text):
+    blocks = []
+    for metrics in read_metrics(quick_build).values():
+        if metrics["kind"] == "model":
+            owners = [metrics, *(metrics["extra"].get("classifiers") or {}).values()]
+            blocks += [owner[key] for owner in owners for key in ("test", "wild") if owner.get(key)]
+    for block in blocks:
+        assert fmt_acc(block["accuracy"]) in quick_text
+        assert fmt_ci(block["accuracy_ci"]) in quick_text
+    printed = set(re.findall(r"\[\d\.\d{3}, \d\.\d{3}\]", quick_text))
+    assert printed <= {fmt_ci(block["accuracy_ci"]) for block in blocks}
+
+
+def test_unchanged_rebuild_runs_nothing(quick_build):
+    started = time.monotonic()
+    result = build("--out", str(quick_build))
+    assert result.returncode == 0, result.stderr
+    assert "running" not in result.stdout
+    assert result.stdout.count("cached") >= 8
+    assert time.monotonic() - started < 20
+
+
+def test_parameter_override_reaches_the_notebook_and_reruns_only_that_variant(
+        quick_build, tmp_path):
+    out = tmp_path / "report"
+    shutil.copytree(quick_build, out)
+    result = build("--out", str(out), "--variant", "cnn_scratch", "-p", "epochs=2",
+                   "-p", "learning_rate=0.002")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    metrics = metrics_file.read(out / "variants" / "cnn_scratch")
+    assert metrics["parameters"]["epochs"] == 2
+    assert metrics["parameters"]["learning_rate"] == 0.002
+    assert metrics["training"]["epochs_run"] == 2
+    executed = (out / "variants" / "cnn_scratch" / "cnn_scratch.ipynb").read_text()
+    assert "epochs = 2" in executed
+    before = read_metrics(quick_build)
+    after = read_metrics(out)
+    for name in before:
+        if name != "cnn_scratch":
+            assert after[name]["test"] == before[name]["test"] if "test" in before[name] else True
+
+
+def test_same_seed_same_data_same_metrics(quick_build, tmp_path):
+    out = tmp_path / "again"
+    result = build("--out", str(out), "--variant", "cnn_scratch", "--allow-failed")
+    assert "cnn_scratch" in result.stdout
+    first = metrics_file.read(quick_build / "variants" / "cnn_scratch")
+    second = metrics_file.read(out / "variants" / "cnn_scratch")
+    assert second["test"]["y_pred"] == first["test"]["y_pred"]
+    assert second["training"]["history"] == first["training"]["history"]
+    assert second["wild"]["y_pred"] == first["wild"]["y_pred"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--variant", "cnn_nope"], "cnn_scratch"),
+    (["--variant", "cnn_scratch", "-p", "epoch=3"], "epochs"),
+    (["--variant", "cnn_scratch", "-p", "epochs=three"], "int"),
+])
+def test_bad_variant_or_parameter_is_refused_before_anything_runs(args, expected, tmp_path):
+    result = build("--out", str(tmp_path / "never"), *args, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr
+    assert not (tmp_path / "never" / "variants").exists()
+
+
+def test_missing_data_gives_one_clear_line(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--quick", "--out",
+                             str(tmp_path / "o"), "--data", str(tmp_path / "nowhere.zip")],
+                            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "nowhere.zip" in result.stderr
