@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from . import CLASSES
 from .config import CACHE_DIR
 from .errors import DataError
+from .fingerprint import path_fingerprint
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 COLOR_MODES = {"rgb": "RGB", "grayscale": "L"}
@@ -113,26 +114,6 @@ class _Source:
             return archive, archive.read
         return None, lambda name: (self.path / name).read_bytes()
 
-    def fingerprint(self) -> str:
-        """Cheap fingerprint: the zip's index (names, sizes, CRCs) or the folder's file list."""
-        digest = hashlib.sha256()
-        if self.is_zip:
-            with zipfile.ZipFile(self.path) as archive:
-                for info in archive.infolist():
-                    digest.update(f"{info.filename}|{info.file_size}|{info.CRC}\n".encode())
-        else:
-            for path in sorted(self.path.rglob("*")):
-                if path.is_file():
-                    stat = path.stat()
-                    digest.update(f"{path.relative_to(self.path).as_posix()}|{stat.st_size}|"
-                                  f"{int(stat.st_mtime)}\n".encode())
-        return digest.hexdigest()
-
-
-def source_fingerprint(path) -> str:
-    """Fingerprint of a data folder or zip, cheap enough to compute on every build."""
-    return _Source(path).fingerprint()
-
 
 def _decode(raw: bytes, size: int, mode: str) -> np.ndarray:
     with Image.open(io.BytesIO(raw)) as image:
@@ -188,7 +169,7 @@ def load_images(path, image_size: int = 64, color_mode: str = "rgb", max_per_cla
             f"no photos found in '{source.path}': expected class folders named "
             f"{', '.join(CLASSES[:3])} ... {CLASSES[-1]} (any letter case) holding image files")
     entries = _select(entries, max_per_class, seed)
-    cache = _cache_file(source.fingerprint(), image_size, color_mode, entries) if use_cache else None
+    cache = _cache_file(path_fingerprint(str(source.path)), image_size, color_mode, entries) if use_cache else None
     if cache is not None and cache.exists():
         with np.load(cache) as stored:
             images, decoded_ok = stored["images"], stored["decoded_ok"]

@@ -17,7 +17,7 @@ from pathlib import Path
 KEY_PACKAGES = ("tensorflow", "keras", "scikit-learn", "numpy", "scipy", "pillow")
 ASL_DIR = Path(__file__).resolve().parent
 ENGINE_MODULES = {"cli.py", "pipeline.py", "execute.py", "fingerprint.py", "manifest.py",
-                  "variants.py", "render.py"}
+                  "variants.py", "render.py", "report_context.py"}
 """Modules the notebooks never import: editing them does not rerun any variant."""
 NOT_FINGERPRINTED = {"output_dir", "threads", "data_path", "wild_path", "weights_path"}
 """Where the build runs and with how many threads does not change a result; the data paths

@@ -28,14 +28,21 @@ def render_html(context: dict, templates_dir: Path = TEMPLATES_DIR) -> str:
     return environment.get_template(TEMPLATE).render(**context, css=css)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> Path:
-    """Call ``write(temporary_path)`` then rename it over ``path``; leave ``path`` alone on error."""
+    """Call ``write(temporary)`` then rename it over ``path``; on error ``path`` is untouched."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes it private; a report is not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import os
 from itertools import combinations
 from pathlib import Path
 
-from . import metrics_file, stats
+from . import CLASSES, metrics_file, stats
 from .errors import AslError
 
 ALPHA = 0.05
@@ -37,6 +37,7 @@ SECTIONS = [
     ("reproducibility", "Appendix B: reproducibility"),
 ]
 
+GLANCE = ("Leakage gap", "Domain gap", "Best out of domain")   # findings on the title page
 STATUS_TEXT = {"done": "run in this build", "cached": "reused from the cache (inputs unchanged)",
                "failed": "failed", "missing": "not run: no results from this or an earlier build"}
 
@@ -91,6 +92,8 @@ def fmt_value(value) -> str:
     """Any parameter value, short."""
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, (list, tuple)) and not value:
+        return "none"
     if isinstance(value, (list, tuple)):
         text = ", ".join(fmt_value(v) for v in value[:12])
         return f"[{text}{', ...' if len(value) > 12 else ''}]"
@@ -98,6 +101,8 @@ def fmt_value(value) -> str:
         return ", ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
     if value is None:
         return "none"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+        return f"{value:,}"
     return str(value)
 
 
@@ -118,14 +123,34 @@ def _relative(path: Path, out_dir: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())).as_posix()
 
 
+FIGURE_MAX_MM = (170.0, 115.0)   # width, height available for one figure on the page
+
+
+def figure_size(path: Path) -> tuple[float, bool]:
+    """Print width in mm of a PNG (its size at the resolution it was saved with, fitted to the
+    page) and whether it is blank (a single colour)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        (width, height), dpi = image.size, image.info.get("dpi", (150, 150))[0] or 150
+        low, high = image.convert("L").getextrema()
+    width_mm, height_mm = width / dpi * 25.4, height / dpi * 25.4
+    scale = min(1.0, FIGURE_MAX_MM[0] / width_mm, FIGURE_MAX_MM[1] / height_mm)
+    return round(width_mm * scale, 1), low == high
+
+
 def _figures(metrics: dict, folder: Path, out_dir: Path) -> list[dict]:
     """The metrics' figures with paths relative to the report folder."""
     figures = []
     for figure in metrics.get("figures") or []:
         path = Path(folder) / figure["file"]
+        try:
+            width, blank = figure_size(path)
+        except (OSError, ValueError):   # missing or unreadable: the report says so
+            width, blank = None, False
         figures.append({"key": figure.get("key", ""), "caption": figure.get("caption", ""),
-                        "src": _relative(path, out_dir), "exists": path.exists(),
-                        "file": figure["file"]})
+                        "src": _relative(path, out_dir), "exists": width is not None,
+                        "blank": blank, "width_mm": width, "file": figure["file"]})
     return figures
 
 
@@ -156,13 +181,25 @@ def load_variant(variant: dict, out_dir: Path, failures: dict) -> dict:
 
 # ---------------------------------------------------------------- candidates and tests
 
+def _classifier_blocks(extra: dict | None) -> dict:
+    """Evaluated classifiers in ``extra`` (``extra.classifiers.<name>`` or ``extra.<name>``)."""
+    extra = extra or {}
+    found = {}
+    for source in (extra, extra.get("classifiers") or {}):
+        for key, value in source.items():
+            if isinstance(value, dict) and isinstance(value.get("test"), dict) \
+                    and "accuracy" in value["test"]:
+                found[key] = value
+    return found
+
+
 def _explainable_block(extra: dict | None) -> tuple[str, dict] | None:
-    """The logistic regression on autoencoder codes, if ``extra`` carries its evaluation."""
-    for key, value in (extra or {}).items():
-        if "logistic" in key.lower() and isinstance(value, dict) \
-                and isinstance(value.get("test"), dict) and "accuracy" in value["test"]:
-            return key, value
-    return None
+    """The logistic regression on autoencoder codes, unless it is already the variant's result."""
+    extra = extra or {}
+    if "logistic" in str(extra.get("reported_classifier", "")):
+        return None
+    return next(((key, value) for key, value in _classifier_blocks(extra).items()
+                 if "logistic" in key.lower()), None)
 
 
 def candidates(models: list[dict]) -> list[dict]:
@@ -181,17 +218,20 @@ def candidates(models: list[dict]) -> list[dict]:
                 "parameters": model.get("parameters"), "size_bytes": model.get("size_bytes"),
                 "training_seconds": (metrics.get("training") or {}).get("seconds"),
                 "classes": metrics.get("classes") or []}
+        reported = str((metrics.get("extra") or {}).get("reported_classifier", ""))
         found.append({**base, "key": entry["name"], "title": entry["title"], "short": entry["name"],
-                      "test": metrics["test"], "wild": metrics.get("wild"), "explainable": False,
-                      "family": metrics.get("family")})
+                      "test": metrics["test"], "wild": metrics.get("wild"),
+                      "explainable": "logistic" in reported, "family": metrics.get("family"),
+                      "calibration": metrics.get("calibration") or {}})
         explainable = _explainable_block(metrics.get("extra"))
         if explainable:
             key, block = explainable
             own_inference, own_model = block.get("inference") or {}, block.get("model") or {}
             found.append({**base, "key": f"{entry['name']}:{key}",
-                          "title": f"{entry['title']}: logistic regression on the codes",
+                          "title": "Logistic regression on the autoencoder codes",
                           "short": f"{entry['name']} (LR)", "test": block["test"],
                           "wild": block.get("wild"), "explainable": True, "family": "autoencoder",
+                          "calibration": block.get("calibration") or {},
                           "latency_ms": own_inference.get("ms_per_image_batch1",
                                                           base["latency_ms"]),
                           "batched_ms": own_inference.get("ms_per_image_batched",
@@ -208,24 +248,24 @@ def pairwise_tests(models: list[dict], alpha: float = ALPHA) -> list[dict]:
         for block_name in ("test", "wild"):
             block = candidate.get(block_name)
             if block and block.get("ids"):
-                groups.setdefault((block_name, tuple(block["ids"])), []).append(candidate)
+                photos = (block_name, tuple(block["ids"]), tuple(block["y_true"]))
+                groups.setdefault(photos, []).append(candidate)
     results = []
-    for (block_name, ids), members in groups.items():
+    for (block_name, ids, _), members in groups.items():
         if len(members) < 2:
             continue
         pairs = []
         for a, b in combinations(members, 2):
             block_a, block_b = a[block_name], b[block_name]
-            if list(block_a["y_true"]) != list(block_b["y_true"]):
-                raise AslError(f"{a['key']} and {b['key']} label the same {block_name} photos "
-                               "differently: rerun both variants")
             test = stats.mcnemar_test(block_a["y_true"], block_a["y_pred"], block_b["y_pred"])
             pairs.append({"a": a, "b": b, "acc_a": block_a["accuracy"],
                           "acc_b": block_b["accuracy"], **test})
         reject, adjusted = stats.holm([pair["p_value"] for pair in pairs], alpha)
         for pair, significant, p_adjusted in zip(pairs, reject, adjusted):
             better = pair["a"] if pair["acc_a"] >= pair["acc_b"] else pair["b"]
-            pair.update(significant=significant, p_holm=p_adjusted, better=better,
+            result = ("no" if not significant
+                      else f"yes: {'A' if better is pair['a'] else 'B'} better")
+            pair.update(significant=significant, p_holm=p_adjusted, better=better, result=result,
                         p_text=fmt_p(pair["p_value"]), p_holm_text=fmt_p(p_adjusted),
                         acc_a_text=fmt_acc(pair["acc_a"]), acc_b_text=fmt_acc(pair["acc_b"]))
         pairs.sort(key=lambda pair: pair["p_value"])
@@ -255,8 +295,18 @@ def _acc(candidate: dict, block: str):
 
 # ---------------------------------------------------------------- tables
 
-def comparison_rows(models: list[dict], entries: list[dict]) -> list[dict]:
+def _mark(candidate: dict, best: dict | None, block: str, lookup: dict) -> str:
+    """``best``, ``worse`` (significantly below the best) or ``""`` for one accuracy cell."""
+    if best is None or not candidate.get(block) or not candidate["comparable"]:
+        return ""
+    if candidate is best:
+        return "best"
+    return "worse" if _significant(lookup, block, candidate, best) else ""
+
+
+def comparison_rows(models: list[dict], entries: list[dict], lookup: dict) -> list[dict]:
     """One row per model (failed variants included), in declaration order."""
+    best = {block: _best(models, block) for block in ("test", "wild")}
     rows = []
     by_variant = {}
     for candidate in models:
@@ -281,7 +331,9 @@ def comparison_rows(models: list[dict], entries: list[dict]) -> list[dict]:
                 "batched": fmt_ms(candidate["batched_ms"]),
                 "parameters": fmt_int(candidate["parameters"]),
                 "size": fmt_bytes(candidate["size_bytes"]),
-                "explainable": candidate["explainable"]})
+                "explainable": candidate["explainable"],
+                "test_mark": _mark(candidate, best["test"], "test", lookup),
+                "wild_mark": _mark(candidate, best["wild"], "wild", lookup)})
     return rows
 
 
@@ -297,6 +349,12 @@ def eval_rows(metrics_or_block: dict) -> list[dict]:
                             ("Macro F1", "f1_macro", fmt_acc)):
         rows.append({"label": label, "test": fmt(test.get(key)),
                      "wild": fmt(wild.get(key)) if wild else "no wild set"})
+    calibration = metrics_or_block.get("calibration") or {}
+    if calibration.get("test"):
+        rows.append({"label": "Expected calibration error",
+                     "test": fmt_acc(calibration["test"].get("ece")),
+                     "wild": fmt_acc(calibration["wild"].get("ece")) if calibration.get("wild")
+                     else "not recorded" if wild else "no wild set"})
     return rows
 
 
@@ -312,23 +370,39 @@ def hardest_classes(block: dict | None, count: int = 3) -> str:
     return ", ".join(f"{name} ({fmt_acc(value)})" for name, value in per_class[:count])
 
 
+def _grid_text(grid) -> str:
+    """A grid search's validation accuracies, one ``setting: accuracy`` per grid point."""
+    return "; ".join(", ".join(f"{k} {fmt_value(v)}" for k, v in (point.get("params") or {})
+                               .items())
+                     + f": {fmt_acc(point.get('val_accuracy'))}" for point in grid)
+
+
 def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Classifier results found in ``extra`` (blocks with ``test``) and its other values."""
-    classifiers, other = [], []
-    for key, value in (extra or {}).items():
-        if isinstance(value, dict) and isinstance(value.get("test"), dict) \
-                and "accuracy" in value["test"]:
-            wild = value.get("wild")
-            classifiers.append({
-                "name": key.replace("_", " "), "test_acc": fmt_acc(value["test"]["accuracy"]),
-                "test_ci": fmt_ci(value["test"].get("accuracy_ci")),
-                "f1": fmt_acc(value["test"].get("f1_macro")),
-                "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
-                "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
-                "settings": key_values({k: v for k, v in value.items()
-                                        if k not in ("test", "wild", "inference", "model")})})
-        else:
-            other += key_values({key: value})
+    blocks = _classifier_blocks(extra)
+    classifiers = []
+    for key, value in blocks.items():
+        wild = value.get("wild")
+        settings = []
+        for name, setting in value.items():
+            if name in ("test", "wild", "inference", "model", "calibration"):
+                continue
+            if name == "grid" and isinstance(setting, list):
+                settings.append(("validation accuracy per grid point", _grid_text(setting)))
+            elif name == "val_accuracy":
+                settings.append(("best validation accuracy", fmt_acc(setting)))
+            else:
+                settings.append((name.replace("_", " "), fmt_value(setting)))
+        classifiers.append({
+            "name": key.replace("_", " "), "test_acc": fmt_acc(value["test"]["accuracy"]),
+            "test_ci": fmt_ci(value["test"].get("accuracy_ci")),
+            "f1": fmt_acc(value["test"].get("f1_macro")),
+            "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
+            "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
+            "latency": fmt_ms((value.get("inference") or {}).get("ms_per_image_batch1")),
+            "settings": settings})
+    other = key_values({k.replace("_", " "): v for k, v in (extra or {}).items()
+                        if k not in blocks and k != "classifiers"})
     return classifiers, other
 
 
@@ -349,11 +423,22 @@ def model_section(entry: dict) -> dict:
             else "no wild set",
             "cost": [("Training time", fmt_seconds(training.get("seconds"))),
                      ("Epochs run", fmt_value(training.get("epochs_run"))),
-                     ("Latency, batch of 1", fmt_ms(inference.get("ms_per_image_batch1"))),
-                     (f"Latency per image, batch of {inference.get('batch_size', 'n')}",
+                     ("Latency, 1 photo", fmt_ms(inference.get("ms_per_image_batch1"))),
+                     (f"Latency in batches of {inference.get('batch_size', 'n')}",
                       fmt_ms(inference.get("ms_per_image_batched"))),
                      ("Parameters", fmt_int(model.get("parameters"))),
                      ("Size on disk", fmt_bytes(model.get("size_bytes")))]}
+
+
+def split_sizes(split: dict) -> str:
+    """``14,000 training, 2,000 validation and 290 test photos``."""
+    parts = [f"{split[k]:,} {word}" for k, word in (("train", "training"), ("val", "validation"),
+                                                    ("test", "test"))
+             if isinstance(split.get(k), int)]
+    if not parts:
+        return "sizes not recorded"
+    return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + \
+        " photos"
 
 
 def split_text(split: dict) -> str:
@@ -366,70 +451,133 @@ def split_text(split: dict) -> str:
 
 # ---------------------------------------------------------------- dataset and exploration
 
+def _counts(mapping: dict | None) -> list[dict]:
+    return [{"name": k, "count": fmt_int(v)} for k, v in (mapping or {}).items()
+            if isinstance(v, (int, float))]
+
+
+def _sizes_text(sizes: dict | None) -> str | None:
+    """``{"200x200": 48, "150x200": 2}`` -> ``200x200 (48 of 50 sampled), 150x200 (2 of 50)``."""
+    if not sizes:
+        return None
+    total = sum(sizes.values())
+    return ", ".join(f"{size} ({count} of {total} sampled)" for size, count in sizes.items())
+
+
+def _statistic_value(key: str, value) -> str:
+    if isinstance(value, (list, tuple)) and len(value) == 3:
+        return ", ".join(f"{channel} {v:.1f}" for channel, v in zip("RGB", value))
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    return f"{value:.1f}" if isinstance(value, float) else fmt_value(value)
+
+
+def statistics_table(statistics: dict | None) -> dict | None:
+    """Image statistics per photo set (``{"train": {...}, "wild": {...}}``) as rows x sets."""
+    if not statistics:
+        return None
+    if not all(isinstance(v, dict) for v in statistics.values()):
+        statistics = {"train": statistics}
+    columns = list(statistics)
+    keys = []
+    for values in statistics.values():
+        keys += [k for k in values if k not in keys]
+    names = {"mean_rgb": "Mean pixel value (0-255)", "std_rgb": "Pixel standard deviation",
+             "brightness_mean": "Mean brightness per photo",
+             "brightness_std": "Spread of brightness between photos"}
+    return {"columns": [{"train": "Training photos", "wild": "Wild photos"}.get(c, c)
+                        for c in columns],
+            "rows": [{"label": names.get(k, k.replace("_", " ")),
+                      "cells": [_statistic_value(k, statistics[c][k]) if k in statistics[c]
+                                else "not recorded" for c in columns]} for k in keys]}
+
+
+def size_text(size) -> str:
+    """64 -> ``64 × 64 pixels``."""
+    if isinstance(size, int):
+        return f"{size} × {size} pixels"
+    return "not recorded" if size is None else f"{fmt_value(size)} pixels"
+
+
 def dataset_section(exploration: dict | None, models: list[dict]) -> dict:
     """Data facts from the exploration metrics, else from a model's ``data`` block."""
     metrics = exploration["metrics"] if exploration else None
     data = (metrics or {}).get("data") or {}
-    if not data:
-        data = next((m["metrics"]["data"] for m in models if m["metrics"]), {}) or {}
-    counts = data.get("class_counts") or data.get("per_class") or {}
+    first_model = next((m["metrics"] for m in models if m["metrics"]), None)
+    if not data and first_model:
+        data = first_model.get("data") or {}
+    counts = data.get("per_class") or data.get("class_counts") or {}
     counts = {k: v for k, v in counts.items() if isinstance(v, (int, float))}
     wild = (metrics or {}).get("wild")
-    if wild is None:
-        wild = next(({"n_images": m["metrics"]["wild"]["n"]} for m in models
-                     if m["metrics"] and m["metrics"].get("wild")), None)
-    wild_counts = (wild or {}).get("class_counts") or {}
-    classes = (metrics or {}).get("classes") or next(
-        (m["metrics"]["classes"] for m in models if m["metrics"]), [])
+    if wild is None and first_model and first_model.get("wild"):
+        wild = {"n_images": first_model["wild"]["n"],
+                "source": (first_model.get("data") or {}).get("wild_source")}
+    classes = (metrics or {}).get("classes") or (first_model or {}).get("classes") or CLASSES
+    frame_range = data.get("frame_range")
     return {
         "available": bool(data),
-        "source": data.get("source", "not recorded"),
+        "source": data.get("source") or "not recorded",
         "n_images": fmt_int(data.get("n_images")),
-        "image_size": fmt_value(data.get("image_size", "not recorded")),
-        "original_size": fmt_value(data["original_size"]) if data.get("original_size") else None,
+        "image_size": size_text(data.get("image_size")),
+        "original_sizes": _sizes_text(data.get("original_sizes")),
+        "frame_range": (f"{frame_range[0]:,} to {frame_range[1]:,}"
+                        if isinstance(frame_range, (list, tuple)) and len(frame_range) == 2
+                        else None),
         "skipped": fmt_int(data.get("skipped")),
         "n_classes": len(classes), "classes": ", ".join(classes),
-        "counts": [{"name": k, "count": fmt_int(v)} for k, v in counts.items()],
+        "counts": _counts(counts),
         "count_min": fmt_int(min(counts.values())) if counts else None,
         "count_max": fmt_int(max(counts.values())) if counts else None,
         "wild": None if not wild else {
-            "source": wild.get("source", "not recorded"),
-            "n_images": fmt_int(wild.get("n_images", sum(wild_counts.values()) or None)),
-            "skipped": fmt_int(wild.get("skipped")),
-            "counts": [{"name": k, "count": fmt_int(v)} for k, v in wild_counts.items()],
-            "other": key_values({k: v for k, v in wild.items()
-                                 if k not in ("source", "n_images", "skipped", "class_counts")})},
-        "image_stats": key_values(data.get("image_stats") or data.get("statistics")),
-        "other": key_values({k: v for k, v in data.items() if k not in (
-            "source", "n_images", "image_size", "original_size", "skipped", "class_counts",
-            "per_class", "image_stats", "statistics")}),
+            "source": wild.get("source") or "not recorded",
+            "n_images": fmt_int(wild.get("n_images")),
+            "skipped": fmt_int(wild.get("skipped")) if "skipped" in wild else None,
+            "original_sizes": _sizes_text(wild.get("original_sizes")),
+            "counts": _counts(wild.get("per_class") or wild.get("class_counts"))},
+        "statistics": statistics_table(data.get("statistics") or data.get("image_stats")),
     }
 
 
+FIGURE_GROUPS = {"overview": ("class_balance", "samples", "wild_samples"),
+                 "statistics": ("brightness", "mean_images"),
+                 "duplicates": ("near_duplicates", "frame_pairs")}
+
+
 def exploration_section(exploration: dict | None) -> dict:
-    """Exploration figures, splits and near-duplicate evidence."""
+    """Exploration figures grouped by topic, the splits and the near-duplicate evidence."""
     if exploration is None or exploration["metrics"] is None:
         return {"available": False,
                 "reason": exploration["reason"] if exploration else
-                "no exploration notebook was declared in variants.yaml",
-                "figures": [], "splits": [], "near_duplicates": [], "notes": []}
+                "no exploration notebook was declared in variants.yaml"}
     metrics = exploration["metrics"]
-    splits = [{"name": name, "rows": key_values(values if isinstance(values, dict)
-                                                  else {"value": values})}
-              for name, values in (metrics.get("splits") or {}).items()]
-    duplicates, settings = [], []
+    groups = {name: [f for f in exploration["figures"] if f["key"] in keys]
+              for name, keys in FIGURE_GROUPS.items()}
+    grouped = {f["key"] for figures in groups.values() for f in figures}
+    groups["other"] = [f for f in exploration["figures"] if f["key"] not in grouped]
+    splits = {name: values for name, values in (metrics.get("splits") or {}).items()
+              if isinstance(values, dict)}
+    setting_keys = []
+    for values in splits.values():
+        setting_keys += [k for k in values if k not in setting_keys and k != "kind"]
+    duplicates, threshold = [], None
     for name, values in (metrics.get("near_duplicates") or {}).items():
-        if isinstance(values, dict) and any(k in values for k in ("fraction", "with_duplicate")):
-            duplicates.append({"split": name.replace("_", "-"),
-                               "n_test": fmt_int(values.get("n_test")),
-                               "with_duplicate": fmt_int(values.get("with_duplicate")),
-                               "fraction": fmt_acc(values.get("fraction"))})
-        else:
-            settings += key_values({name: values})
-    return {"available": True, "figures": exploration["figures"], "splits": splits,
-            "near_duplicates": duplicates, "duplicate_settings": settings,
-            "notes": [str(n) for n in metrics.get("cleaning") or metrics.get("notes") or []],
-            "parameters": key_values(metrics.get("parameters"))}
+        if not isinstance(values, dict):
+            continue
+        threshold = values.get("threshold_bits", values.get("threshold", threshold))
+        duplicates.append({
+            "split": name.replace("_", "-"),
+            "n_test": fmt_int(values.get("test", values.get("n_test"))),
+            "with_duplicate": fmt_int(values.get("with_near_duplicate",
+                                                 values.get("with_duplicate"))),
+            "fraction": fmt_acc(values.get("fraction")),
+            "median_bits": fmt_value(values.get("median_nearest_bits", "not recorded"))})
+    return {"available": True, "figures": groups,
+            "splits": {"columns": [n.replace("_", "-") for n in splits],
+                       "rows": [{"label": k.replace("_", " "),
+                                 "cells": [fmt_value(v.get(k, "not used")) for v in
+                                           splits.values()]} for k in setting_keys]},
+            "near_duplicates": duplicates,
+            "threshold": fmt_value(threshold) if threshold is not None else None}
 
 
 def evaluation_section(entries: list[dict], models: list[dict], groups: list[dict]) -> dict:
@@ -445,12 +593,12 @@ def evaluation_section(entries: list[dict], models: list[dict], groups: list[dic
     wild_n = next((c["wild"]["n"] for c in models if c.get("wild")), None)
     return {
         "frame_block": None if not frame_block else {
-            "text": split_text(frame_block),
+            "sizes": split_sizes(frame_block),
             "block_size": fmt_value(frame_block.get("block_size", "not recorded")),
             "gap": fmt_value(frame_block.get("gap", "not recorded")),
             "test_fraction": fmt_value(frame_block.get("test_fraction", "not recorded")),
             "note": frame_block.get("note")},
-        "random": None if not random else {"text": split_text(random),
+        "random": None if not random else {"sizes": split_sizes(random),
                                            "test_fraction": fmt_value(
                                                random.get("test_fraction", "not recorded"))},
         "wild_n": fmt_int(wild_n) if wild_n else None,
@@ -483,6 +631,10 @@ def _sig_words(significant) -> str:
             None: "not tested (different photos)"}[significant]
 
 
+def _where(block: str) -> str:
+    return "on the wild photos" if block == "wild" else "on the in-domain test photos"
+
+
 def recommendation(models: list[dict], lookup: dict) -> dict | None:
     """Pick the model to recommend, with the reasons, from the numbers.
 
@@ -497,30 +649,42 @@ def recommendation(models: list[dict], lookup: dict) -> dict | None:
     best = _best(comparable, primary)
     best_test, best_wild = _best(comparable, "test"), _best(comparable, "wild")
     explainable = next((c for c in comparable if c["explainable"]), None)
-    chosen, reasons = best, []
-    primary_words = "out-of-domain (wild)" if primary == "wild" else "in-domain test"
-    reasons.append(f"{best['title']} has the highest {primary_words} accuracy, "
-                   f"{fmt_acc(best[primary]['accuracy'])} {fmt_ci(best[primary]['accuracy_ci'])}.")
-    if explainable and explainable is not best:
+    chosen = best
+    reasons = [f"Accuracy: {best['title']} is the most accurate {_where(primary)}, "
+               f"{fmt_acc(best[primary]['accuracy'])} {fmt_ci(best[primary]['accuracy_ci'])}."]
+    if primary == "wild" and best_test is not best:
+        reasons.append(
+            f"In domain, {best_test['title']} is the most accurate, "
+            f"{fmt_acc(best_test['test']['accuracy'])} "
+            f"{fmt_ci(best_test['test']['accuracy_ci'])} against "
+            f"{fmt_acc(best['test']['accuracy'])} (difference "
+            f"{_sig_words(_significant(lookup, 'test', best_test, best))}); the wild photos "
+            "decide, because a real user is another person in another room.")
+    if explainable is best:
+        reasons.append("Explainability: it is also the explainable option, a logistic "
+                       "regression whose coefficients can be inspected.")
+    elif explainable:
         gaps = {block: _significant(lookup, block, best, explainable)
                 for block in ("test", "wild") if best.get(block) and explainable.get(block)}
-        gap_text = "; ".join(
-            f"{'in domain' if block == 'test' else 'out of domain'} "
-            f"{fmt_acc(explainable[block]['accuracy'])} vs {fmt_acc(best[block]['accuracy'])} "
+        gap_text = " and ".join(
+            f"{fmt_acc(explainable[block]['accuracy'])} against "
+            f"{fmt_acc(best[block]['accuracy'])} {_where(block)} "
             f"({fmt_diff(explainable[block]['accuracy'] - best[block]['accuracy'])}, "
             f"{_sig_words(significant)})" for block, significant in gaps.items())
         if gaps and not any(gaps.values()):
             chosen = explainable
-            reasons.append(f"The explainable option, {explainable['title']}, is not significantly "
-                           f"less accurate ({gap_text}), so explainability decides: its "
-                           "coefficients show which code dimensions drive each letter.")
+            reasons.append(f"Explainability: {explainable['title']} is not significantly less "
+                           f"accurate: {gap_text}. Explainability therefore decides, and it "
+                           "is recommended instead: its coefficients show which code "
+                           "dimensions drive each letter.")
         else:
-            reasons.append(f"The explainable option, {explainable['title']}, costs accuracy "
-                           f"({gap_text}); it remains the choice only where every decision must "
-                           "be explained.")
-    elif explainable is None:
-        reasons.append("No explainable option (logistic regression on autoencoder codes) has "
-                       "results in this build, so explainability could not be weighed.")
+            reasons.append(f"Explainability: {explainable['title']}, the explainable option, "
+                           f"is less accurate: {gap_text}. It is the choice only where every "
+                           "decision must be explained.")
+    else:
+        reasons.append("Explainability: no explainable option (logistic regression on "
+                       "autoencoder codes) has results in this build, so it could not be "
+                       "weighed.")
     cheaper = [c for c in comparable if c is not chosen and c["latency_ms"] is not None
                and chosen["latency_ms"] is not None and c["latency_ms"] < chosen["latency_ms"]
                and _significant(lookup, primary, chosen, c) is False]
@@ -528,15 +692,16 @@ def recommendation(models: list[dict], lookup: dict) -> dict | None:
         fastest = min(cheaper, key=lambda c: c["latency_ms"])
         reasons.append(
             f"Cost: {fastest['title']} answers in {fmt_ms(fastest['latency_ms'])} per photo "
-            f"instead of {fmt_ms(chosen['latency_ms'])} ({fmt_bytes(fastest['size_bytes'])} vs "
-            f"{fmt_bytes(chosen['size_bytes'])} on disk) with a {primary_words} accuracy that is "
-            f"not significantly different ({fmt_acc(fastest[primary]['accuracy'])}); it is the "
-            "choice for a small device.")
+            f"instead of {fmt_ms(chosen['latency_ms'])} and takes "
+            f"{fmt_bytes(fastest['size_bytes'])} on disk instead of "
+            f"{fmt_bytes(chosen['size_bytes'])}, with an accuracy {_where(primary)} "
+            f"({fmt_acc(fastest[primary]['accuracy'])}) that is not significantly different; "
+            "it is the choice for a small device.")
     else:
         reasons.append(
             f"Cost: {chosen['title']} answers in {fmt_ms(chosen['latency_ms'])} per photo "
-            f"(batch of 1) and takes {fmt_bytes(chosen['size_bytes'])} on disk; no faster model "
-            f"matches its {primary_words} accuracy.")
+            f"and takes {fmt_bytes(chosen['size_bytes'])} on disk; no faster model matches "
+            f"its accuracy {_where(primary)}.")
     return {"chosen": chosen, "primary": primary, "reasons": reasons,
             "best_test": best_test, "best_wild": best_wild, "explainable": explainable,
             "before_use": before_use(chosen)}
@@ -560,8 +725,8 @@ def before_use(chosen: dict) -> list[str]:
                  "view, so that uncertain photos are not given a confident wrong letter.")
     steps.append("J and Z are signed with a movement; a single photo cannot capture it, so these "
                  "two letters need video input to be recognised reliably.")
-    steps.append("An evaluation on the users' own photos (`python build.py evaluate`) and a "
-                 "review of its errors with signers.")
+    steps.append("An evaluation on photos from its intended users and a review of its errors "
+                 "with signers.")
     return steps
 
 
@@ -599,7 +764,7 @@ def findings(models: list[dict], lookup: dict, rec: dict | None, groups: list[di
                       f"{fmt_acc(best_test['test']['accuracy'])} on unseen frames to "
                       f"{fmt_acc(best_test['wild']['accuracy'])} "
                       f"{fmt_ci(best_test['wild']['accuracy_ci'])} on other people's photos: "
-                      f"a domain gap of {fmt_diff(-gap)}."})
+                      f"a domain gap of {fmt_diff(gap)} (in-domain minus wild accuracy)."})
     elif best_test:
         items.append({"title": "Domain gap", "text": "Not measured: no out-of-domain (wild) "
                       "photos were given to this build."})
@@ -625,6 +790,29 @@ def findings(models: list[dict], lookup: dict, rec: dict | None, groups: list[di
             items.append({"title": "Against the baseline", "text":
                           f"Accuracy change relative to {scratch['title']} (* = significant "
                           "after Holm correction): " + "; ".join(changes) + "."})
+    calibrated = [c for c in models if c["comparable"] and (c.get("calibration") or {}).get("test")]
+    chosen = rec["chosen"] if rec else None
+    if calibrated and not any(c is chosen for c in calibrated):
+        primary = rec["primary"] if rec else "test"
+        chosen = max(calibrated, key=lambda c: _acc(c, primary) or 0)
+    calibration = (chosen or {}).get("calibration") or {}
+    if chosen and calibration.get("test"):
+        parts = []
+        for block, where in (("test", "in domain"), ("wild", "on the wild photos")):
+            table = calibration.get(block)
+            if not table or table.get("ece") is None:
+                continue
+            part = f"{fmt_acc(table['ece'])} {where}"
+            confidence, accuracy = table.get("mean_confidence"), _acc(chosen, block)
+            if confidence is not None and accuracy is not None:
+                mood = "overconfident" if confidence > accuracy else "underconfident"
+                part += (f" (mean confidence {fmt_acc(confidence)} against accuracy "
+                         f"{fmt_acc(accuracy)}: {mood})")
+            parts.append(part)
+        which = "the recommended model, " if rec and chosen is rec["chosen"] else ""
+        items.append({"title": "Calibration", "text":
+                      f"Expected calibration error of {which}{chosen['title']}: "
+                      + "; ".join(parts) + "."})
     transfer = [c for c in models if c["family"] == "transfer" and c["comparable"]]
     if transfer:
         t = max(transfer, key=lambda c: c["test"]["accuracy"])
@@ -674,9 +862,9 @@ def model_card(rec: dict | None, entries: list[dict], dataset: dict) -> dict | N
     return {"title": chosen["title"], "variant": chosen["variant"],
             "family": fmt_value(chosen["family"]), "notebook": entry["notebook"],
             "split": split_text(metrics.get("split") or {}),
-            "data": f"{dataset['n_images']} photos from {dataset['source']}",
-            "image_size": fmt_value((metrics.get("data") or {}).get("image_size",
-                                                                    "not recorded")),
+            "data": f"{fmt_int((metrics.get('data') or {}).get('n_images'))} photos from "
+                    f"{(metrics.get('data') or {}).get('source') or dataset['source']}",
+            "image_size": size_text((metrics.get("data") or {}).get("image_size")),
             "color_mode": fmt_value((metrics.get("data") or {}).get("color_mode",
                                                                     "not recorded")),
             "evaluation": eval_rows(chosen), "hardest_test": hardest_classes(chosen["test"]),
@@ -690,43 +878,46 @@ def model_card(rec: dict | None, entries: list[dict], dataset: dict) -> dict | N
 
 # ---------------------------------------------------------------- reproducibility
 
+VARIANT_COLUMNS = (("seconds", "Wall time"), ("finished", "Finished (UTC)"),
+                   ("fingerprint", "Fingerprint"))
+
+
 def reproducibility(manifest: dict, entries: list[dict]) -> dict:
-    """Manifest facts: top-level values, per-variant rows, and links to the notebooks."""
+    """Manifest facts: the build's values, one row per variant, links to the notebooks."""
     manifest = dict(manifest or {})
     per_variant = manifest.pop("variants", {}) or {}
-    if isinstance(per_variant, list):
-        per_variant = {v.get("name", str(i)): v for i, v in enumerate(per_variant)}
-    columns = []
-    for values in per_variant.values():
-        for key in (values or {}):
-            if key not in columns and key != "name":
-                columns.append(key)
     rows = []
     for entry in entries:
         values = per_variant.get(entry["name"]) or {}
-        rows.append({"name": entry["name"], "anchor": entry["anchor"], "status": entry["status"],
-                     "notebook": entry["notebook"], "notebook_html": entry["notebook_html"],
-                     "cells": [_manifest_value(key, values.get(key)) for key in columns]})
+        rows.append({"name": entry["name"], "anchor": entry["anchor"],
+                     "notebook": entry["notebook"], "status": entry["status"],
+                     "notebook_html": entry["notebook_html"],
+                     "notebook_html_name": Path(entry["notebook_html"] or "").name,
+                     "cells": [_manifest_value(key, values.get(key))
+                               for key, _ in VARIANT_COLUMNS]})
     sections = []
+    scalars = [(k.replace("_", " "), _manifest_value(k, v))
+               for k, v in manifest.items() if not isinstance(v, dict)]
+    if scalars:
+        sections.append({"name": "build", "rows": scalars})
     for key, value in manifest.items():
         if isinstance(value, dict):
             sections.append({"name": key.replace("_", " "), "rows": key_values(value)})
-    scalars = [(k.replace("_", " "), fmt_value(v)) for k, v in manifest.items()
-               if not isinstance(v, dict)]
-    if scalars:
-        sections.insert(0, {"name": "build", "rows": scalars})
-    return {"sections": sections, "columns": [c.replace("_", " ") for c in columns],
+    return {"sections": sections, "columns": [label for _, label in VARIANT_COLUMNS],
             "rows": rows}
 
 
 def _manifest_value(key: str, value) -> str:
-    if value is None:
-        return "not recorded"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and \
-            ("second" in key or "time" in key):
+    if value is None or value == {}:
+        return "none" if key == "parameters" else "not recorded"
+    if key == "command" and isinstance(value, list):
+        return " ".join(map(str, value))
+    if "seconds" in key and isinstance(value, (int, float)):
         return fmt_seconds(value)
-    if isinstance(value, str) and len(value) > 16 and "fingerprint" in key:
+    if key == "fingerprint" and isinstance(value, str):
         return value[:12]
+    if key == "finished" and isinstance(value, str):
+        return value.replace("T", " ")[:16]
     return fmt_value(value)
 
 
@@ -746,11 +937,12 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     lookup = _significance(groups)
     rec = recommendation(models, lookup)
     dataset = dataset_section(exploration, model_entries)
+    found = findings(models, lookup, rec, groups, exploration)
     manifest = manifest or {}
     sections = [{"id": id_, "title": title,
                  "number": "" if title.startswith("Appendix") else str(i)}
                 for i, (id_, title) in enumerate(SECTIONS, 1)]
-    date = str(manifest.get("date") or manifest.get("finished") or dt.date.today().isoformat())
+    date = str(manifest.get("date") or manifest.get("created") or dt.date.today().isoformat())
     return {
         "title": "Recognising the American Sign Language alphabet from photos",
         "subtitle": "Model variants, their evaluation and a recommendation",
@@ -762,10 +954,11 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "evaluation": evaluation_section(model_entries, models, groups),
         "exploration": exploration_section(exploration),
         "variants": [model_section(e) for e in model_entries],
-        "comparison": comparison_rows(models, model_entries),
+        "comparison": comparison_rows(models, model_entries, lookup),
         "tests": groups,
         "recommendation": rec,
-        "findings": findings(models, lookup, rec, groups, exploration),
+        "findings": found,
+        "glance": [item for item in found if item["title"] in GLANCE],
         "next_steps": next_steps(rec, models),
         "model_card": model_card(rec, model_entries, dataset),
         "reproducibility": reproducibility(manifest, entries),

@@ -1,0 +1,326 @@
+"""The report's context is computed from the metrics files: tests, findings, recommendation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from asl import CLASSES, metrics_file, stats
+from asl.report_context import build_context, fmt_acc, fmt_ci, fmt_p
+
+N_TEST_PER_CLASS = 10
+N_WILD_PER_CLASS = 3
+
+# name -> (family, split kind, test accuracy, wild accuracy)
+DEFAULT_MODELS = {
+    "cnn_scratch": ("cnn", "frame_block", 0.771, 0.331),
+    "cnn_random_split": ("cnn", "random", 0.988, 0.302),
+    "cnn_augment": ("cnn", "frame_block", 0.852, 0.644),
+    "mobilenet": ("transfer", "frame_block", 0.931, 0.713),
+    "autoencoder_forest": ("autoencoder", "frame_block", 0.703, 0.218),
+}
+LOGISTIC = (0.652, 0.195)
+
+
+def predictions(accuracy: float, n_per_class: int, seed: int):
+    """Labels and predictions with (about) the given accuracy, errors spread at random."""
+    rng = np.random.default_rng(seed)
+    y_true = np.repeat(np.arange(len(CLASSES)), n_per_class)
+    y_pred = y_true.copy()
+    wrong = rng.choice(len(y_true), size=round((1 - accuracy) * len(y_true)), replace=False)
+    y_pred[wrong] = (y_true[wrong] + rng.integers(1, len(CLASSES), len(wrong))) % len(CLASSES)
+    return y_true, y_pred
+
+
+def eval_block(accuracy: float, n_per_class: int, seed: int, prefix: str) -> dict:
+    """An evaluation block as a notebook writes it."""
+    y_true, y_pred = predictions(accuracy, n_per_class, seed)
+    k = len(CLASSES)
+    confusion = np.zeros((k, k), dtype=int)
+    np.add.at(confusion, (y_true, y_pred), 1)
+    per_class = {}
+    for i, name in enumerate(CLASSES):
+        tp, support, predicted = confusion[i, i], confusion[i].sum(), confusion[:, i].sum()
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[name] = {"precision": precision, "recall": recall, "f1": f1,
+                           "support": int(support), "accuracy": recall}
+    mean = lambda key: float(np.mean([v[key] for v in per_class.values()]))  # noqa: E731
+    return {"n": len(y_true), "accuracy": float((y_true == y_pred).mean()),
+            "accuracy_ci": list(stats.accuracy_ci(y_true, y_pred)),
+            "precision_macro": mean("precision"), "recall_macro": mean("recall"),
+            "f1_macro": mean("f1"), "per_class": per_class, "confusion_matrix": confusion,
+            "ids": [f"{prefix}/{CLASSES[t]}/{i}.jpg" for i, t in enumerate(y_true)],
+            "y_true": y_true, "y_pred": y_pred}
+
+
+def tiny_png(path: Path, color=(90, 120, 200), size=(240, 160), blank=False) -> None:
+    """A small PNG: a coloured box on white, or all white."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", size, "white")
+    if not blank:
+        image.paste(color, (10, 10, size[0] - 10, size[1] - 10))
+    image.save(path, dpi=(150, 150))
+
+
+def model_metrics(name, family, split_kind, test_acc, wild_acc, seed, wild=True, quick=False,
+                  folder=None):
+    figures = [{"key": "learning_curves", "file": "learning_curves.png",
+                "caption": f"Learning curves of {name}."},
+               {"key": "confusion", "file": "confusion.png",
+                "caption": f"Confusion matrix of {name} on the test photos."}]
+    if folder is not None:
+        for i, figure in enumerate(figures):
+            tiny_png(Path(folder) / figure["file"], (40 * i + 60, 120, 180))
+    test = eval_block(test_acc, N_TEST_PER_CLASS, seed,
+                      "random" if split_kind == "random" else "block")
+    wild_block = eval_block(wild_acc, N_WILD_PER_CLASS, seed + 1000, "wild") if wild else None
+    extra = {}
+    if family == "autoencoder":   # as notebooks/autoencoder.ipynb writes it
+        extra = {"reported_classifier": "random_forest", "reconstruction_mse": 0.0123,
+                 "classifiers": {
+                     "random_forest": {"best_params": {"n_estimators": 300},
+                                       "val_accuracy": 0.5, "test": test, "wild": wild_block,
+                                       "inference": {"ms_per_image_batch1": 3.0}},
+                     "logistic_regression": {
+                         "best_params": {"C": 0.1}, "val_accuracy": 0.4,
+                         "grid": [{"params": {"C": 0.01}, "val_accuracy": 0.35},
+                                  {"params": {"C": 0.1}, "val_accuracy": 0.4}],
+                         "iterations": 812, "converged": True,
+                         "test": eval_block(LOGISTIC[0], N_TEST_PER_CLASS, seed + 7, "block"),
+                         "wild": eval_block(LOGISTIC[1], N_WILD_PER_CLASS, seed + 1007, "wild")
+                         if wild else None,
+                         "inference": {"ms_per_image_batch1": 2.0}}}}
+    return {
+        "kind": "model", "variant": name, "title": name.replace("_", " "), "family": family,
+        "notebook": f"{family}.ipynb", "parameters": {"epochs": 12, "learning_rate": 0.001,
+                                                       "split": split_kind},
+        "quick": quick, "classes": CLASSES,
+        "data": {"source": "/data/asl.zip", "n_images": 20300, "image_size": 64,
+                 "color_mode": "rgb", "skipped": 0},
+        "split": {"kind": split_kind, "train": 14000, "val": 2000, "test": test["n"],
+                  "seed": 42, "block_size": 150, "gap": 20, "test_fraction": 0.2},
+        "test": test, "wild": wild_block, "test_accuracy": test["accuracy"],
+        "wild_accuracy": wild_block["accuracy"] if wild_block else None,
+        "training": {"seconds": 300.0 + seed, "epochs_run": 12,
+                     "history": {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8],
+                                 "val_loss": [1.1, 0.7], "val_accuracy": [0.4, 0.7]}},
+        "inference": {"ms_per_image_batch1": 5.0 + seed, "ms_per_image_batched": 0.5 + seed / 10,
+                      "batch_size": 64},
+        "model": {"file": "model.keras", "parameters": 100000 * (seed + 1),
+                  "size_bytes": 400000 * (seed + 1)},
+        "calibration": {"test": {"ece": 0.051, "bins": [], "mean_confidence": 0.8},
+                        "wild": {"ece": 0.412, "bins": [], "mean_confidence": 0.7}
+                        if wild else None},
+        "figures": figures, "extra": extra}
+
+
+def exploration_metrics(folder, wild=True):
+    figures = [{"key": "class_balance", "file": "class_balance.png",
+                "caption": "Photos per class."},
+               {"key": "samples", "file": "samples.png", "caption": "One photo per class."}]
+    for figure in figures:
+        tiny_png(Path(folder) / figure["file"], (200, 160, 90), (400, 220))
+    return {"kind": "exploration", "variant": "explore", "title": "Data exploration",
+            "notebook": "explore.ipynb", "parameters": {"hash_sample": 200}, "quick": False,
+            "classes": CLASSES,
+            "data": {"source": "asl.zip", "n_images": 20300, "image_size": 64, "skipped": 2,
+                     "per_class": {c: 700 for c in CLASSES}, "original_sizes": {"64x64": 50},
+                     "frame_range": [1, 3000],
+                     "statistics": {"train": {"mean_rgb": [130.2, 120.1, 110.5],
+                                              "brightness_mean": 120.3},
+                                    "wild": {"mean_rgb": [140.0, 128.4, 115.9],
+                                             "brightness_mean": 128.1}}},
+            "wild": {"source": "wild.zip", "n_images": 87, "skipped": 0,
+                     "per_class": {c: 3 for c in CLASSES},
+                     "original_sizes": {"200x200": 48, "150x200": 2}} if wild else None,
+            "splits": {"random": {"kind": "random", "train": 14210, "val": 2030, "test": 4060},
+                       "frame_block": {"kind": "frame_block", "train": 14000, "val": 2000,
+                                       "test": 4060, "block_size": 150}},
+            "near_duplicates": {"random": {"threshold_bits": 6, "test": 200,
+                                           "with_near_duplicate": 187, "fraction": 0.935,
+                                           "median_nearest_bits": 2.0},
+                                "frame_block": {"threshold_bits": 6, "test": 200,
+                                                "with_near_duplicate": 3, "fraction": 0.015,
+                                                "median_nearest_bits": 14.0}},
+            "figures": figures}
+
+
+def make_build(root: Path, models: dict | None = None, wild: bool = True, quick: bool = False,
+               failed: dict | None = None):
+    """Write synthetic metrics for a whole build; return render_report's arguments."""
+    models = DEFAULT_MODELS if models is None else models
+    out_dir = Path(root) / "report"
+    variants = []
+    folder = out_dir / "variants" / "explore"
+    metrics_file.write(folder, exploration_metrics(folder, wild))
+    (folder / "explore.html").write_text("<html>notebook</html>")
+    variants.append({"name": "explore", "title": "Data exploration",
+                     "description": "Class balance and near-duplicates.",
+                     "notebook": "explore.ipynb", "status": "done", "dir": folder,
+                     "notebook_html": folder / "explore.html"})
+    for seed, (name, (family, split_kind, test_acc, wild_acc)) in enumerate(models.items()):
+        folder = out_dir / "variants" / name
+        metrics_file.write(folder, model_metrics(name, family, split_kind, test_acc, wild_acc,
+                                                 seed, wild, quick, folder))
+        variants.append({"name": name, "title": f"Title of {name}",
+                         "description": f"Description of {name}.", "notebook": f"{family}.ipynb",
+                         "status": "cached" if seed % 2 else "done", "dir": folder,
+                         "notebook_html": None})
+    for name, reason in (failed or {}).items():
+        variants.append({"name": name, "title": f"Title of {name}",
+                         "description": f"Description of {name}.", "notebook": "cnn.ipynb",
+                         "status": "failed", "dir": out_dir / "variants" / name,
+                         "notebook_html": None})
+    manifest = {"created": "2026-11-24T01:00:00+00:00", "quick": quick,
+                "command": ["build.py", "--quick"], "git": {"commit": "abc1234", "dirty": False},
+                "packages": {"python": "3.11.7", "tensorflow": "2.18.0"},
+                "data": {"data": {"path": "/data/asl.zip", "fingerprint": "f" * 64}},
+                "machine": {"cores": 2, "gpus": [], "platform": "Linux"},
+                "wall_seconds": 321.5,
+                "variants": {v["name"]: {"fingerprint": "e" * 64, "seconds": 12.5,
+                                         "finished": "2026-11-24T00:59:00+00:00",
+                                         "parameters": {"split": "random"},
+                                         "status": v["status"], "cached": v["status"] == "cached"}
+                             for v in variants}}
+    return out_dir, variants, manifest, quick, dict(failed or {})
+
+
+def test_pairwise_tests_match_asl_stats(tmp_path):
+    out_dir, variants, manifest, quick, failures = make_build(tmp_path)
+    context = build_context(out_dir, variants, manifest, quick, failures)
+    blocks = {v["name"]: metrics_file.read(v["dir"]) for v in variants if v["name"] != "explore"}
+    for group in context["tests"]:
+        raw = []
+        for pair in sorted(group["pairs"], key=lambda p: (p["a"]["key"], p["b"]["key"])):
+            def block(candidate):
+                metrics = blocks[candidate["variant"]]
+                source = metrics["extra"]["classifiers"]["logistic_regression"] \
+                    if candidate["explainable"] else metrics
+                return source[group["block"]]
+            a, b = block(pair["a"]), block(pair["b"])
+            expected = stats.mcnemar_test(a["y_true"], a["y_pred"], b["y_pred"])
+            assert pair["p_value"] == pytest.approx(expected["p_value"])
+            assert (pair["a_only"], pair["b_only"]) == (expected["a_only"], expected["b_only"])
+            raw.append((pair, expected["p_value"]))
+        reject, adjusted = stats.holm([p for _, p in raw])
+        for (pair, _), significant, p_holm in zip(raw, reject, adjusted):
+            assert pair["significant"] == significant
+            assert pair["p_holm"] == pytest.approx(p_holm)
+            assert pair["p_holm_text"] == fmt_p(p_holm)
+
+
+def test_random_split_variant_is_tested_only_on_its_own_photos(tmp_path):
+    context = build_context(*make_build(tmp_path))
+    test_group = next(g for g in context["tests"] if g["block"] == "test")
+    assert "cnn_random_split" not in test_group["members"]
+    assert "autoencoder_forest (LR)" in test_group["members"]
+    wild_group = next(g for g in context["tests"] if g["block"] == "wild")
+    assert "cnn_random_split" in wild_group["members"]
+    row = next(r for r in context["comparison"] if r["title"] == "Title of cnn_random_split")
+    assert row["comparable"] is False
+
+
+def test_findings_are_computed_from_the_metrics(tmp_path):
+    context = build_context(*make_build(tmp_path / "a"))
+    leakage = next(f["text"] for f in context["findings"] if f["title"] == "Leakage gap")
+    scratch = metrics_file.read(tmp_path / "a/report/variants/cnn_scratch")["test"]
+    random_cnn = metrics_file.read(tmp_path / "a/report/variants/cnn_random_split")["test"]
+    assert f"{random_cnn['accuracy'] - scratch['accuracy']:+.3f}" in leakage
+    assert fmt_ci(scratch["accuracy_ci"]) in leakage
+
+    changed = dict(DEFAULT_MODELS, cnn_random_split=("cnn", "random", 0.9, 0.3))
+    context2 = build_context(*make_build(tmp_path / "b", changed))
+    leakage2 = next(f["text"] for f in context2["findings"] if f["title"] == "Leakage gap")
+    assert leakage2 != leakage
+    assert fmt_acc(0.9) in leakage2
+
+    domain = next(f["text"] for f in context["findings"] if f["title"] == "Domain gap")
+    best = metrics_file.read(tmp_path / "a/report/variants/mobilenet")
+    assert f"{best['test']['accuracy'] - best['wild']['accuracy']:+.3f}" in domain
+
+
+def test_recommendation_follows_the_numbers(tmp_path):
+    context = build_context(*make_build(tmp_path / "a"))
+    assert context["recommendation"]["chosen"]["key"] == "mobilenet"
+    assert context["model_card"]["variant"] == "mobilenet"
+
+    changed = dict(DEFAULT_MODELS, cnn_augment=("cnn", "frame_block", 0.852, 0.85))
+    context = build_context(*make_build(tmp_path / "b", changed))
+    assert context["recommendation"]["chosen"]["key"] == "cnn_augment"
+    assert context["recommendation"]["best_test"]["key"] == "mobilenet"
+    assert any(f["title"] == "Best out of domain" for f in context["findings"])
+
+
+def test_explainable_model_wins_when_accuracy_is_tied(tmp_path):
+    tied = {"cnn_scratch": ("cnn", "frame_block", 0.662, 0.20),
+            "autoencoder_forest": ("autoencoder", "frame_block", 0.60, 0.18)}
+    context = build_context(*make_build(tmp_path, tied))
+    assert context["recommendation"]["chosen"]["explainable"] is True
+    assert "Explainability therefore decides" in " ".join(context["recommendation"]["reasons"])
+
+
+def test_without_wild_set_the_report_says_so(tmp_path):
+    context = build_context(*make_build(tmp_path, wild=False))
+    assert context["dataset"]["wild"] is None
+    assert context["recommendation"]["primary"] == "test"
+    assert all(row["wild_acc"] == "no wild set" for row in context["comparison"])
+    assert next(f["text"] for f in context["findings"]
+                if f["title"] == "Domain gap").startswith("Not measured")
+
+
+def test_failed_and_missing_variants_keep_their_reason(tmp_path):
+    args = make_build(tmp_path, failed={"cnn_wide": "cell 7: ResourceExhaustedError"})
+    context = build_context(*args)
+    section = next(v for v in context["variants"] if v["name"] == "cnn_wide")
+    assert section["metrics"] is None
+    assert "ResourceExhaustedError" in section["reason"]
+    row = next(r for r in context["comparison"] if r["title"] == "Title of cnn_wide")
+    assert row["failed"]
+    assert context["n_failed"] == 1
+
+
+def test_comparison_marks_the_best_and_the_significantly_worse(tmp_path):
+    context = build_context(*make_build(tmp_path))
+    rows = {row["title"]: row for row in context["comparison"]}
+    assert rows["Title of mobilenet"]["test_mark"] == "best"
+    assert rows["Title of mobilenet"]["wild_mark"] == "best"
+    assert rows["Title of cnn_scratch"]["wild_mark"] == "worse"
+    assert rows["Title of cnn_random_split"]["test_mark"] == ""
+
+
+def test_a_build_with_one_model_and_no_exploration_still_renders(tmp_path):
+    from asl.render import render_html
+
+    out_dir, variants, manifest, quick, failures = make_build(
+        tmp_path, {"cnn_scratch": ("cnn", "frame_block", 0.771, 0.331)})
+    variants[0].update(status="missing")
+    context = build_context(out_dir, variants, {}, quick, failures)
+    assert context["tests"] == []
+    assert context["exploration"]["available"] is False
+    html = render_html(context)
+    assert "Fewer than two models were scored on the same photos" in html
+    assert "Not measured: cnn_random_split has no results in this build." in html
+
+
+def test_a_missing_figure_is_reported_not_fatal(tmp_path):
+    args = make_build(tmp_path)
+    (args[0] / "variants" / "mobilenet" / "confusion.png").unlink()
+    (args[0] / "variants" / "cnn_scratch" / "confusion.png").write_bytes(b"not a png")
+    context = build_context(*args)
+    figures = {(v["name"], f["file"]): f for v in context["variants"] for f in v["figures"]}
+    assert figures[("mobilenet", "confusion.png")]["exists"] is False
+    assert figures[("cnn_scratch", "confusion.png")]["exists"] is False
+    assert figures[("cnn_scratch", "learning_curves.png")]["exists"] is True
+
+
+def test_a_blank_figure_is_named_not_shown(tmp_path):
+    args = make_build(tmp_path)
+    tiny_png(args[0] / "variants" / "mobilenet" / "confusion.png", blank=True)
+    context = build_context(*args)
+    figure = next(f for v in context["variants"] if v["name"] == "mobilenet"
+                  for f in v["figures"] if f["file"] == "confusion.png")
+    assert figure["blank"] is True
