@@ -187,17 +187,18 @@ def reconstructions(originals, reconstructed, path, count: int = 8) -> str:
 
 def per_class_accuracy(test_block: dict, wild_block: dict | None, path, classes=CLASSES) -> str:
     """Per-class accuracy in domain vs out of domain."""
-    fig, ax = plt.subplots(figsize=(8, 2.8))
+    fig, ax = plt.subplots(figsize=(8, 3))
     x = np.arange(len(classes))
     test = [test_block["per_class"][c]["accuracy"] or 0 for c in classes]
     ax.bar(x - 0.2, test, 0.4, label="in-domain test (frame-block)")
     if wild_block:
         wild = [wild_block["per_class"][c]["accuracy"] or 0 for c in classes]
         ax.bar(x + 0.2, wild, 0.4, label="wild (other people)")
-    ax.set_xticks(x, classes, fontsize=7)
-    ax.set_ylim(0, 1.05)
+    ax.set_xticks(x, classes, fontsize=7, rotation=90)
+    ax.set_xlim(-0.6, len(classes) - 0.4)
+    ax.set_ylim(0, 1.0)
     ax.set_ylabel("accuracy")
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return _save(fig, path)
 
 

@@ -1,11 +1,12 @@
 """Cheap fingerprints of everything that decides a variant's result.
 
 A variant is rerun only when its fingerprint changes: the notebook's cells, its final
-parameters, the ``asl`` source the notebooks use, the data, weights and out-of-domain set
+parameters, the ``asl`` modules the notebook imports (followed through their imports), the data, weights and out-of-domain set
 (their file listing, not every byte) and the versions of the key packages.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -16,9 +17,6 @@ from pathlib import Path
 
 KEY_PACKAGES = ("tensorflow", "keras", "scikit-learn", "numpy", "scipy", "pillow")
 ASL_DIR = Path(__file__).resolve().parent
-ENGINE_MODULES = {"cli.py", "pipeline.py", "execute.py", "fingerprint.py", "manifest.py",
-                  "variants.py", "render.py", "report_context.py"}
-"""Modules the notebooks never import: editing them does not rerun any variant."""
 NOT_FINGERPRINTED = {"output_dir", "threads", "data_path", "wild_path", "weights_path"}
 """Where the build runs and with how many threads does not change a result; the data paths
 are replaced by the fingerprints of what they point to."""
@@ -43,16 +41,47 @@ def package_versions(names=KEY_PACKAGES) -> dict[str, str | None]:
     return versions
 
 
-def source_fingerprint(package_dir: Path = ASL_DIR, skip=ENGINE_MODULES) -> str:
-    """Hash of the ``asl`` modules the notebooks can import."""
-    files = sorted(p for p in Path(package_dir).glob("*.py") if p.name not in skip)
-    return sha256([(p.name, sha256(p.read_bytes())) for p in files])
+def _asl_imports(source: str) -> set[str]:
+    """Names of the ``asl`` modules a piece of code imports (``from asl import x``,
+    ``import asl.x``, ``from .x import y``)."""
+    found = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 1 or module.startswith("asl"):
+                base = module.removeprefix("asl").lstrip(".")
+                found |= {base.split(".")[0]} if base else {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("asl.")}
+    return found
+
+
+def source_fingerprint(code: str = "", package_dir: Path = ASL_DIR, everything=False) -> str:
+    """Hash of the ``asl`` modules that ``code`` (e.g. the notebooks' cells) uses, followed
+    through their own imports; ``everything=True`` hashes the whole package."""
+    files = {p.stem: p for p in Path(package_dir).glob("*.py")}
+    if everything:
+        used = set(files)
+    else:
+        used, pending = {"__init__"}, _asl_imports(code)
+        while pending:
+            name = pending.pop()
+            if name in files and name not in used:
+                used.add(name)
+                pending |= _asl_imports(files[name].read_text())
+    return sha256([(name, sha256(files[name].read_bytes())) for name in sorted(used & set(files))])
 
 
 def notebook_fingerprint(path: Path) -> str:
-    """Hash of the cells' types and sources (not outputs or metadata)."""
-    cells = json.loads(Path(path).read_text())["cells"]
-    return sha256([(c["cell_type"], "".join(c["source"])) for c in cells])
+    """Hash of the cells' types and sources (not outputs or metadata) and of the ``asl``
+    modules the cells use."""
+    cells = [(c["cell_type"], "".join(c["source"])) for c in json.loads(Path(path).read_text())["cells"]]
+    code = "\n".join(source for kind, source in cells if kind == "code")
+    return sha256({"cells": cells, "asl": source_fingerprint(code)})
 
 
 def path_fingerprint(path: str) -> str:

@@ -303,7 +303,7 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
     recover(variants_dir)
     gpu_names = manifest.gpus()
     packages = fingerprint.package_versions()
-    context = {"source": fingerprint.source_fingerprint(), "packages": packages,
+    context = {"packages": packages,
                **{key: fingerprint.path_fingerprint(path) for key, path in paths.items()}}
     records = {name: last_result(name, variants_dir) for name in table.variants}
     runner = Runner(options, variants_dir, paths, gpu_names)
@@ -369,7 +369,7 @@ def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple) -
         if config.TEMPLATES_DIR.exists() else []
     return fingerprint.sha256({"results": results, "failures": failures, "quick": quick,
                                "names": names, "templates": templates,
-                               "code": fingerprint.source_fingerprint(skip=())})
+                               "code": fingerprint.source_fingerprint(everything=True)})
 
 
 def render(out: Path, table: variants.Table, records: dict, the_manifest: dict,
