@@ -15,6 +15,7 @@ examples:
   python build.py --variant cnn_scratch -p epochs=5 -p learning_rate=0.0005
   python build.py --quick
   python build.py --list
+  python build.py evaluate cnn_scratch --images my-photos.zip
 
 Unchanged variants are not run again (their fingerprint matches their last successful run).
 `--variant NAME` reruns only NAME; the report shows the other variants' last results, and a
@@ -74,11 +75,46 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
 
 
+def evaluate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py evaluate", description="Score a built variant's saved model on your own "
+        "labelled photos: a folder or zip with one folder per class (A..Z, del, nothing, space; "
+        "any letter case, any image size).")
+    p.add_argument("variant", metavar="NAME", help="a model variant that has been built")
+    p.add_argument("--images", required=True, metavar="PATH", help="folder or zip of photos")
+    p.add_argument("--quick", action="store_true", help="use the quick build's model")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="where the built variants are (default report/, or report/quick/)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p
+
+
+def evaluate_main(argv: list[str]) -> int:
+    """``python build.py evaluate NAME --images PATH``."""
+    args = evaluate_parser().parse_args(argv)
+    out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
+    try:
+        from . import own_photos
+
+        result = own_photos.evaluate_photos(out / "variants" / args.variant, args.images,
+                                            out / "evaluations")
+        print(own_photos.summary(result))
+        return 0
+    except AslError as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, DataError) else 1
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt   # a CI cancel (SIGTERM) stops the build like Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["evaluate"]:
+        return evaluate_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         options = options_from(args)

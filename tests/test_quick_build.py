@@ -134,3 +134,24 @@ def test_missing_data_gives_one_clear_line(tmp_path):
                             cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "nowhere.zip" in result.stderr
+
+
+def test_evaluate_command_scores_a_saved_model_on_your_own_photos(quick_build, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(ENV["ASL_WILD"]) as archive:
+        members = [n for n in archive.namelist() if n.endswith(".jpg")][::10]
+        for name in members:                     # flat layout, lower-case class folders
+            target = tmp_path / "mine" / Path(name).parent.name.lower() / Path(name).name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(name))
+    for name in ("cnn_scratch", "autoencoder_forest"):
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "evaluate", name,
+                                 "--out", str(quick_build), "--images", str(tmp_path / "mine")],
+                                cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        saved = json.loads((quick_build / "evaluations" / f"evaluation_{name}.json").read_text())
+        assert saved["n"] == len(members)
+        assert f"accuracy {fmt_acc(saved['accuracy'])} {fmt_ci(saved['accuracy_ci'])}" \
+            in result.stdout
+        assert (quick_build / "evaluations" / f"confusion_{name}.png").exists()

@@ -1,0 +1,77 @@
+"""Evaluate a variant's saved model on any labelled photos (class folders, folder or zip)."""
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from . import metrics_file
+from .errors import AslError, DataError
+
+SAVED_MODEL_KINDS = ("model.keras", "classifiers.pkl")
+
+
+def load_predictor(variant_dir: Path):
+    """(predict_proba, metrics) for the model a variant saved beside its metrics.json."""
+    variant_dir = Path(variant_dir)
+    metrics = metrics_file.read(variant_dir)
+    if metrics["kind"] != "model":
+        raise AslError(f"'{variant_dir.name}' is not a model variant")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    from .evaluate import keras_predictor
+
+    if (variant_dir / "model.keras").exists():
+        model = keras.saving.load_model(variant_dir / "model.keras", safe_mode=False)
+        return keras_predictor(model), metrics
+    if (variant_dir / "classifiers.pkl").exists():
+        encode = keras_predictor(keras.saving.load_model(variant_dir / "encoder.keras"))
+        with open(variant_dir / "classifiers.pkl", "rb") as handle:
+            classifier = pickle.load(handle)[metrics["extra"]["reported_classifier"]]
+        return (lambda images: classifier.predict_proba(encode(images))), metrics
+    raise AslError(f"no saved model in {variant_dir} (expected one of "
+                   f"{', '.join(SAVED_MODEL_KINDS)}): rebuild the variant")
+
+
+def evaluate_photos(variant_dir: Path, images_path, out_dir: Path) -> dict:
+    """Accuracy with its 95 % interval, per-class accuracy and a confusion-matrix figure."""
+    from .data import load_images
+    from .evaluate import evaluation_block, predict_in_batches
+    from .figures import confusion_matrix
+
+    variant_dir = Path(variant_dir)
+    if not (variant_dir / metrics_file.FILENAME).exists():
+        raise AslError(f"variant '{variant_dir.name}' has no results in {variant_dir.parent}: "
+                       f"build it first (python build.py --variant {variant_dir.name})")
+    predict, metrics = load_predictor(variant_dir)
+    parameters = metrics["parameters"]
+    photos = load_images(images_path, parameters["image_size"],
+                         parameters.get("color_mode", "rgb"), use_cache=False)
+    if len(photos) == 0:
+        raise DataError(f"no readable photos in {images_path}")
+    probabilities = predict_in_batches(predict, photos.images)
+    block = evaluation_block(photos.labels, probabilities.argmax(1), photos.ids)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figure = out_dir / f"confusion_{variant_dir.name}.png"
+    confusion_matrix(block["confusion_matrix"], figure,
+                     f"{variant_dir.name} on {Path(str(images_path)).name}")
+    result = {"variant": variant_dir.name, "images": str(images_path),
+              "skipped": photos.skipped, "figure": str(figure), **block}
+    metrics_file.write_json_atomic(out_dir / f"evaluation_{variant_dir.name}.json", result)
+    return result
+
+
+def summary(result: dict) -> str:
+    """What the command prints: overall accuracy with its interval, then each class."""
+    low, high = result["accuracy_ci"]
+    skipped = f", {result['skipped']} unreadable files skipped" if result["skipped"] else ""
+    lines = [f"{result['variant']} on {result['images']}: accuracy {result['accuracy']:.3f} "
+             f"[{low:.3f}, {high:.3f}] (95 % Wilson) on {result['n']} photos{skipped}",
+             f"macro F1 {result['f1_macro']:.3f}", "per class (accuracy, photos):"]
+    present = [(name, row) for name, row in result["per_class"].items() if row["support"]]
+    lines += [f"  {name:<8} {row['accuracy']:.3f}  {row['support']}" for name, row in present]
+    lines.append(f"confusion matrix: {result['figure']}")
+    return "\n".join(lines)
+
