@@ -1,0 +1,100 @@
+"""Build benchmark: prints figures, never fails on timing.
+
+    python bench/bench_build.py            # quick build (a few minutes)
+    python bench/bench_build.py --full     # full build as well (over an hour on 2 cores)
+
+For each mode: cold build wall time (serial, and with --jobs 2), no-op rebuild, render-only,
+one-parameter rerun of one variant, PDF size, and the CNN's training throughput inside the
+pipeline divided by a bare ``model.fit`` of the same model on the same arrays in this process.
+Data paths come from ASL_DATA / ASL_WILD / ASL_WEIGHTS, else ../shared.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+ENV = {**os.environ,
+       "ASL_DATA": os.environ.get("ASL_DATA") or str(SHARED / "data/asl-alphabet-64px.zip"),
+       "ASL_WILD": os.environ.get("ASL_WILD") or str(SHARED / "data/asl-alphabet-test-wild.zip"),
+       "ASL_WEIGHTS": os.environ.get("ASL_WEIGHTS")
+       or str(SHARED / "weights/mobilenet_2_5_224_tf_no_top.h5"),
+       "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def timed_build(*args) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT, env=ENV,
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        print(f"  (build {' '.join(args)} exited {result.returncode}: "
+              f"{result.stderr.strip().splitlines()[-1:]})")
+    return seconds
+
+
+def bare_fit_throughput(out: Path, quick: bool) -> tuple[float, float]:
+    """(images/s inside the pipeline, images/s of a bare model.fit) for cnn_scratch."""
+    from asl import CLASSES, experiment, metrics_file, models, training
+
+    metrics = metrics_file.read(out / "variants" / "cnn_scratch")
+    p = metrics["parameters"]
+    pipeline_rate = (metrics["split"]["train"] * metrics["training"]["epochs_run"]
+                     / metrics["training"]["seconds"])
+    training.configure(p["seed"], os.cpu_count() or 1)
+    data = experiment.load(ENV["ASL_DATA"], image_size=p["image_size"], color_mode=p["color_mode"],
+                           split=p["split"], max_per_class=p["max_per_class"], seed=p["seed"],
+                           block_size=p["block_size"], gap=p["gap"], output_dir=tempfile.mkdtemp())
+    model = models.build_cnn(data.input_shape, len(CLASSES), p["architecture"], p["dropout"],
+                             p["augment"], p["seed"])
+    model.compile(optimizer=training.make_optimizer(p["optimizer"], p["learning_rate"]),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    epochs = metrics["training"]["epochs_run"]
+    started = time.perf_counter()
+    model.fit(data.train.images, data.train.labels, validation_data=(data.val.images,
+              data.val.labels), epochs=epochs, batch_size=p["batch_size"], verbose=0)
+    bare_rate = len(data.train) * epochs / (time.perf_counter() - started)
+    return pipeline_rate, bare_rate
+
+
+def bench(mode: str) -> dict:
+    quick = ["--quick"] if mode == "quick" else []
+    root = Path(tempfile.mkdtemp(prefix=f"asl-bench-{mode}-"))
+    figures = {}
+    serial, parallel = root / "serial", root / "parallel"
+    figures["cold build, --jobs 1 (s)"] = timed_build(*quick, "--out", str(serial), "--jobs", "1")
+    figures["cold build, --jobs 2 (s)"] = timed_build(*quick, "--out", str(parallel), "--jobs", "2")
+    figures["no-op rebuild (s)"] = timed_build(*quick, "--out", str(serial))
+    figures["render-only (s)"] = timed_build(*quick, "--out", str(serial), "--render-only")
+    figures["one-parameter rerun, cnn_scratch (s)"] = timed_build(
+        *quick, "--out", str(serial), "--variant", "cnn_scratch", "-p", "dropout=0.4")
+    pdf = serial / "report.pdf"
+    figures["PDF size (MB)"] = pdf.stat().st_size / 1e6 if pdf.exists() else float("nan")
+    timed_build(*quick, "--out", str(serial), "--variant", "cnn_scratch")  # back to defaults
+    inside, bare = bare_fit_throughput(serial, mode == "quick")
+    figures["CNN training, pipeline (images/s)"] = inside
+    figures["CNN training, bare model.fit (images/s)"] = bare
+    figures["throughput ratio (goal >= 0.95)"] = inside / bare
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="also benchmark the full build")
+    modes = ["quick", "full"] if parser.parse_args().full else ["quick"]
+    results = {mode: bench(mode) for mode in modes}
+    names = list(results[modes[0]])
+    print(f"\n| figure | {' | '.join(modes)} |\n| --- |{' --- |' * len(modes)}")
+    for name in names:
+        print(f"| {name} | " + " | ".join(f"{results[m][name]:.2f}" for m in modes) + " |")
+
+
+if __name__ == "__main__":
+    main()
