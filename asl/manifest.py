@@ -65,6 +65,14 @@ def metrics_summary(folder: Path) -> dict:
             "wild_accuracy": metrics.get("wild_accuracy")}
 
 
+def previous(out: Path) -> dict:
+    """The manifest the last build wrote in ``out`` (empty if none)."""
+    try:
+        return json.loads((Path(out) / FILENAME).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def build_manifest(*, quick: bool, command: list[str], packages: dict, data: dict,
                    gpu_names: list[str], jobs: int, threads: int, wall_seconds: float,
                    variants: dict) -> dict:

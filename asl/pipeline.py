@@ -313,9 +313,11 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
         records.update(runner.run(changed(chosen, variants_dir, context, options)))
     failed = [name for name, r in records.items() if r["status"] == "failed"]
     missing = [name for name, r in records.items() if r["status"] == "missing"]
+    data = {key: {"path": path, "fingerprint": context[key]} for key, path in paths.items()}
+    if options.render_only:  # nothing ran: the data is what the last build used
+        data = manifest.previous(out).get("data", data)
     the_manifest = manifest.build_manifest(
-        quick=options.quick, command=sys.argv, packages=packages,
-        data={key: {"path": path, "fingerprint": context[key]} for key, path in paths.items()},
+        quick=options.quick, command=sys.argv, packages=packages, data=data,
         gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
         wall_seconds=time.monotonic() - started,
         variants={name: {**{k: v for k, v in r.items() if k not in ("dir", "notebook_html")},

@@ -139,16 +139,20 @@ def figure_size(path: Path) -> tuple[float, bool]:
     return round(width_mm * scale, 1), low == high
 
 
-def _figures(metrics: dict, folder: Path, out_dir: Path) -> list[dict]:
-    """The metrics' figures with paths relative to the report folder."""
+def _figures(metrics: dict, folder: Path, out_dir: Path, title: str = "") -> list[dict]:
+    """The metrics' figures with paths relative to the report folder; a caption that starts
+    with the variant's name starts with its title instead."""
     figures = []
     for figure in metrics.get("figures") or []:
         path = Path(folder) / figure["file"]
+        caption = figure.get("caption", "")
+        if title and caption.startswith(f"{metrics['variant']}:"):
+            caption = title + caption[len(metrics["variant"]):]
         try:
             width, blank = figure_size(path)
         except (OSError, ValueError):   # missing or unreadable: the report says so
             width, blank = None, False
-        figures.append({"key": figure.get("key", ""), "caption": figure.get("caption", ""),
+        figures.append({"key": figure.get("key", ""), "caption": caption,
                         "src": _relative(path, out_dir), "exists": width is not None,
                         "blank": blank, "width_mm": width, "file": figure["file"]})
     return figures
@@ -175,7 +179,7 @@ def load_variant(variant: dict, out_dir: Path, failures: dict) -> dict:
         entry["status"], entry["status_text"], entry["reason"] = "failed", "failed", str(error)
         return entry
     entry["kind"] = entry["metrics"]["kind"]
-    entry["figures"] = _figures(entry["metrics"], Path(variant["dir"]), out_dir)
+    entry["figures"] = _figures(entry["metrics"], Path(variant["dir"]), out_dir, entry["title"])
     return entry
 
 
