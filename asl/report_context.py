@@ -410,15 +410,37 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
     return classifiers, other
 
 
-def model_section(entry: dict) -> dict:
+EXPLANATION_FIGURES = {"saliency_test", "saliency_wild", "reliability"}
+
+
+def explained_variants(models: list[dict], rec: dict | None) -> set[str]:
+    """Whose saliency maps and reliability diagram the report shows: the best comparable CNN,
+    the transfer-learning model(s) and the recommended model (the others stay in their
+    executed notebooks, to keep the report readable)."""
+    comparable = [m for m in models if m["comparable"] and ":" not in m["key"]]
+    cnns = [m for m in comparable if m["family"] == "cnn"]
+    chosen = {m["variant"] for m in comparable if m["family"] == "transfer"}
+    if cnns:
+        chosen.add(max(cnns, key=lambda m: m["test"]["accuracy"])["variant"])
+    if rec and rec.get("chosen"):
+        chosen.add(rec["chosen"]["variant"])
+    return chosen
+
+
+def model_section(entry: dict, explained: set[str] = frozenset()) -> dict:
     """What one variant's section shows."""
     metrics = entry["metrics"]
     if metrics is None:
         return entry
+    figures = entry["figures"]
+    if entry["name"] not in explained:
+        figures = [f for f in figures if f["key"] not in EXPLANATION_FIGURES]
     split = metrics.get("split") or {}
     training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
     classifiers, other = _extra_tables(metrics.get("extra"))
-    return {**entry, "parameters": key_values(metrics.get("parameters")),
+    return {**entry, "figures": figures,
+            "explanations_elsewhere": len(figures) < len(entry["figures"]),
+            "parameters": key_values(metrics.get("parameters")),
             "evaluation": eval_rows(metrics), "classifiers": classifiers, "extra": other,
             "split_text": split_text(split),
             "comparable": split.get("kind") != "random",
@@ -957,7 +979,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "dataset": dataset,
         "evaluation": evaluation_section(model_entries, models, groups),
         "exploration": exploration_section(exploration),
-        "variants": [model_section(e) for e in model_entries],
+        "variants": [model_section(e, explained_variants(models, rec)) for e in model_entries],
         "comparison": comparison_rows(models, model_entries, lookup),
         "tests": groups,
         "recommendation": rec,
