@@ -26,11 +26,30 @@ def data_path(given: str | None = None) -> str:
     return _first(given, os.environ.get("ASL_DATA"), PROJECT_ROOT / "data")
 
 
-def wild_path(given: str | None = None) -> str:
-    """Out-of-domain test set: --wild, else $ASL_WILD, else '' (not evaluated)."""
-    return _first(given, os.environ.get("ASL_WILD"))
+WILD_NAMES = ("asl-alphabet-test-wild.zip", "asl-alphabet-test-wild", "asl_alphabet_test_wild")
+WEIGHTS_FILE = "mobilenet_2_5_224_tf_no_top.h5"
 
 
-def weights_path(given: str | None = None) -> str:
-    """Pretrained backbone weights file: --weights, else $ASL_WEIGHTS, else '' (Keras cache)."""
-    return _first(given, os.environ.get("ASL_WEIGHTS"))
+def _beside(data: str, names, subfolder: str = "") -> str:
+    """The first of ``names`` found next to the data (or in ``subfolder`` one level up)."""
+    if not data:
+        return ""
+    here = Path(data).expanduser().resolve().parent
+    for folder in (here, here.parent / subfolder) if subfolder else (here,):
+        for name in names:
+            if (folder / name).exists():
+                return str(folder / name)
+    return ""
+
+
+def wild_path(given: str | None = None, data: str = "") -> str:
+    """Out-of-domain test set: --wild, else $ASL_WILD, else the wild set lying beside the
+    training data, else '' (not evaluated)."""
+    return _first(given, os.environ.get("ASL_WILD"), _beside(data, WILD_NAMES))
+
+
+def weights_path(given: str | None = None, data: str = "") -> str:
+    """MobileNet weights file: --weights, else $ASL_WEIGHTS, else a ``weights/`` folder beside
+    the data's folder, else '' (the Keras cache)."""
+    return _first(given, os.environ.get("ASL_WEIGHTS"),
+                  _beside(data, (WEIGHTS_FILE,), subfolder="weights"))

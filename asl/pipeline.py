@@ -91,8 +91,9 @@ def load_plan(options: Options) -> tuple[variants.Table, list[variants.Variant]]
 
 def data_paths(options: Options, check: bool) -> dict[str, str]:
     """Absolute data, wild and weights paths; with ``check``, each given one must exist."""
-    paths = {"data": config.data_path(options.data), "wild": config.wild_path(options.wild),
-             "weights": config.weights_path(options.weights)}
+    data = config.data_path(options.data)
+    paths = {"data": data, "wild": config.wild_path(options.wild, data),
+             "weights": config.weights_path(options.weights, data)}
     hints = {"data": "--data PATH or ASL_DATA", "wild": "--wild PATH or ASL_WILD",
              "weights": "--weights PATH or ASL_WEIGHTS"}
     for key, path in paths.items():
@@ -310,6 +311,8 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
     if not options.render_only:
         print(f"build: {len(chosen)} variant(s) -> {out}  (jobs {runner.jobs}, "
               f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
+        print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
+              flush=True)
         records.update(runner.run(changed(chosen, variants_dir, context, options)))
     failed = [name for name, r in records.items() if r["status"] == "failed"]
     missing = [name for name, r in records.items() if r["status"] == "missing"]
