@@ -64,17 +64,21 @@ def test_corrupt_and_non_image_files_are_skipped_and_counted(tmp_path):
     assert "A/A999.jpg" not in photos.ids
 
 
-def test_second_load_comes_from_the_cache_and_is_identical(tmp_path):
-    make_tree(tmp_path, per_class=30, size=120)
-    started = time.perf_counter()
-    first = data.load_images(tmp_path, image_size=32)
-    cold = time.perf_counter() - started
-    started = time.perf_counter()
-    second = data.load_images(tmp_path, image_size=32)
-    warm = time.perf_counter() - started
-    assert np.array_equal(first.images, second.images) and first.ids == second.ids
-    assert warm < 1.0 and warm < cold
+def test_second_load_comes_from_the_cache_and_is_identical(tmp_path, monkeypatch):
+    make_tree(tmp_path / "src", per_class=30, size=120)
+    first = data.load_images(tmp_path / "src", image_size=32)
     assert list(data.CACHE_DIR.glob("images-*.npz"))
+
+    def no_decoding(*args):
+        raise AssertionError("decoded again instead of reading the cache")
+
+    monkeypatch.setattr(data, "_decode_all", no_decoding)
+    started = time.perf_counter()
+    second = data.load_images(tmp_path / "src", image_size=32)
+    assert time.perf_counter() - started < 1.0
+    assert np.array_equal(first.images, second.images) and first.ids == second.ids
+    with pytest.raises(AssertionError, match="decoded again"):   # another size is a new entry
+        data.load_images(tmp_path / "src", image_size=24)
 
 
 def test_max_per_class_spreads_over_frames(tmp_path):
