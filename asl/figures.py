@@ -30,8 +30,10 @@ def _show(ax, image):
 
 def learning_curves(history: dict, path, stages=None) -> str:
     """Loss and accuracy per epoch, training vs validation; a line marks fine-tuning."""
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3))
-    for ax, metric in zip(axes, ("loss", "accuracy")):
+    metrics = [m for m in ("loss", "accuracy") if history.get(m)]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3), squeeze=False)
+    axes = axes[0]
+    for ax, metric in zip(axes, metrics):
         for key, label in ((metric, "training"), (f"val_{metric}", "validation")):
             if history.get(key):
                 ax.plot(range(1, len(history[key]) + 1), history[key], marker="o",
@@ -41,7 +43,7 @@ def learning_curves(history: dict, path, stages=None) -> str:
         ax.set_xlabel("epoch")
         ax.set_title(metric)
         ax.grid(alpha=0.3)
-    axes[1].legend()
+    axes[-1].legend()
     return _save(fig, path)
 
 
