@@ -82,20 +82,22 @@ def example_grid(images, y_true, y_pred, path, title: str = "", columns: int = 8
     return _save(fig, path)
 
 
-def sample_grid(images, labels, path, classes=CLASSES) -> str:
-    """One photo per class, labelled."""
+def _class_grid(pick, labels, path, classes=CLASSES) -> str:
+    """One image per class on a 3 x 10 grid; ``pick(member_indices)`` chooses or makes it."""
     fig, axes = plt.subplots(3, 10, figsize=(10, 3.4))
     for ax in axes.ravel():
         ax.axis("off")
     for ax, label in zip(axes.ravel(), range(len(classes))):
-        found = np.flatnonzero(np.asarray(labels) == label)
-        if len(found):
-            _show(ax, images[found[len(found) // 2]])
-            ax.axis("on")
-            ax.set_xticks([])
-            ax.set_yticks([])
+        members = np.flatnonzero(np.asarray(labels) == label)
+        if len(members):
+            _show(ax, pick(members))
         ax.set_title(classes[label], fontsize=8)
     return _save(fig, path)
+
+
+def sample_grid(images, labels, path, classes=CLASSES) -> str:
+    """One photo per class, labelled."""
+    return _class_grid(lambda members: images[members[len(members) // 2]], labels, path, classes)
 
 
 def class_balance(counts: dict, path, wild_counts: dict | None = None) -> str:
@@ -128,15 +130,9 @@ def brightness_histogram(samples: dict, path) -> str:
 
 def mean_images(images, labels, path, classes=CLASSES) -> str:
     """The average photo of each class: what a pixel-level model sees."""
-    fig, axes = plt.subplots(3, 10, figsize=(10, 3.4))
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, label in zip(axes.ravel(), range(len(classes))):
-        members = np.asarray(labels) == label
-        if members.any():
-            _show(ax, np.asarray(images)[members].mean(axis=0).astype(np.uint8))
-        ax.set_title(classes[label], fontsize=8)
-    return _save(fig, path)
+    images = np.asarray(images)
+    return _class_grid(lambda members: images[members].mean(axis=0).astype(np.uint8), labels,
+                       path, classes)
 
 
 def near_duplicate_histogram(nearest_by_split: dict, threshold: int, path) -> str:

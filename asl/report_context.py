@@ -65,7 +65,9 @@ def fmt_p(value) -> str:
     """A p-value: three decimals, or scientific notation below 0.001."""
     if value is None:
         return "not computed"
-    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
+    if value >= 0.001:
+        return f"{value:.3f}"
+    return f"{value:.1e}" if value > 0 else "< 1e-300"  # below double precision
 
 
 def fmt_seconds(value) -> str:
