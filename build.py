@@ -1,4 +1,4 @@
 """Build the ASL report: `python build.py --help`."""
-from asl.cli import main
+from asl.engine.cli import main
 
 raise SystemExit(main())

@@ -53,3 +53,26 @@ def weights_path(given: str | None = None, data: str = "") -> str:
     the data's folder, else '' (the Keras cache)."""
     return _first(given, os.environ.get("ASL_WEIGHTS"),
                   _beside(data, (WEIGHTS_FILE,), subfolder="weights"))
+
+
+PATH_PARAMETERS = ("data_path", "wild_path", "weights_path")
+BUILD_PARAMETERS = (*PATH_PARAMETERS, "output_dir", "threads", "quick")
+"""Notebook parameters that the build sets (never the user): the data paths, where to write,
+how many threads, and whether this is a quick build."""
+
+
+def interop_threads(threads: int) -> int:
+    """TensorFlow's inter-op pool for a kernel given ``threads`` cores: 1 up to 2 cores, else 2."""
+    return 1 if threads <= 2 else 2
+
+
+SHARED_DIR = Path(os.environ.get("ASL_SHARED", PROJECT_ROOT.parent / "shared"))
+"""The team's shared data and weights (``../shared``), used by the tests, CI and benchmarks;
+users point the build at their own download instead."""
+
+
+def shared_paths(shared_dir: Path = SHARED_DIR) -> dict[str, Path]:
+    """Training data, wild set and MobileNet weights inside the shared folder."""
+    return {"data": shared_dir / "data" / "asl-alphabet-64px.zip",
+            "wild": shared_dir / "data" / "asl-alphabet-test-wild.zip",
+            "weights": shared_dir / "weights" / WEIGHTS_FILE}

@@ -24,7 +24,12 @@ Model variants (``kind: "model"``)::
     inference           {"ms_per_image_batch1", "ms_per_image_batched", "batch_size"}
     model               {"file", "parameters", "size_bytes"}
     figures             [{"key", "file", "caption"}]   files relative to the metrics.json folder
-    extra               family-specific results (e.g. the autoencoder's two classifiers)
+    extra               family-specific results; ``extra.classifiers.<name>`` holds further
+                        classifiers evaluated beside the main one, each with its own ``test``,
+                        ``wild`` and ``inference`` blocks and, for one the report should
+                        compare as the explainable option, ``explainable: true``, ``title``
+                        and ``abbreviation``
+    explainable         true when the variant's main model is itself explainable
 
 An evaluation block::
 
@@ -41,11 +46,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
-from .errors import MetricsError
+from asl.errors import MetricsError
+from asl.files import write_json_atomic
 
 SCHEMA_VERSION = 1
 FILENAME = "metrics.json"
@@ -70,23 +74,6 @@ def _plain(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON to a temporary file beside ``path`` and rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def validate(metrics: dict, where: str = "metrics") -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .metrics_file import write_json_atomic
+from asl.files import write_json_atomic
 
 FILENAME = "progress.json"
 

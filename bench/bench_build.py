@@ -18,14 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(ROOT))
-ENV = {**os.environ,
-       "ASL_DATA": os.environ.get("ASL_DATA") or str(SHARED / "data/asl-alphabet-64px.zip"),
-       "ASL_WILD": os.environ.get("ASL_WILD") or str(SHARED / "data/asl-alphabet-test-wild.zip"),
-       "ASL_WEIGHTS": os.environ.get("ASL_WEIGHTS")
-       or str(SHARED / "weights/mobilenet_2_5_224_tf_no_top.h5"),
+from asl.config import PROJECT_ROOT as ROOT, shared_paths
+
+ENV = {**os.environ, **{f"ASL_{key.upper()}": os.environ.get(f"ASL_{key.upper()}") or str(path)
+                        for key, path in shared_paths().items()},
        "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
@@ -42,7 +38,8 @@ def timed_build(*args) -> float:
 
 def bare_fit_throughput(out: Path, quick: bool) -> tuple[float, float]:
     """(images/s inside the pipeline, images/s of a bare model.fit) for cnn_scratch."""
-    from asl import CLASSES, experiment, metrics_file, models, training
+    from asl import CLASSES, metrics_file
+    from asl.study import experiment, models, training
 
     metrics = metrics_file.read(out / "variants" / "cnn_scratch")
     p = metrics["parameters"]

@@ -103,4 +103,4 @@ def test_project_variants_file_is_valid():
         pytest.skip(f"notebooks not written yet: {', '.join(sorted(set(missing)))}")
     loaded = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
     for variant in loaded.variants.values():
-        assert set(variants.RESERVED) <= set(variant.declared), variant.name
+        assert set(BUILD_PARAMETERS) <= set(variant.declared), variant.name

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import VariantError
+from asl.config import BUILD_PARAMETERS
+from asl.errors import VariantError
 
-RESERVED = ("data_path", "wild_path", "weights_path", "output_dir", "threads", "quick")
-"""Parameters set by the build, never by the user."""
-ENTRY_KEYS = {"notebook", "title", "description", "parameters", "timeout", "gpu"}
+ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "timeout", "gpu"}
+ROLES = ("baseline", "leakage_control")
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Variant:
     description: str
     declared: dict[str, Parameter]          # the notebook's parameters cell
     settings: dict                          # the variant's `parameters:` in variants.yaml
+    role: str | None = None
     timeout: float | None = None
     gpu: bool = True
     parameters: dict = field(default_factory=dict)   # final values (no reserved names)
@@ -58,6 +59,7 @@ class Table:
     variants: dict[str, Variant]
     quick: dict
     path: Path
+    reference: dict = field(default_factory=dict)   # the original study's accuracies
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
@@ -119,22 +121,26 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         settings = entry.get("parameters") or {}
         for key, value in settings.items():
             settings[key] = convert(_known(declared, key, where), value, where)
+        role = entry.get("role")
+        if role is not None and role not in ROLES:
+            raise VariantError(f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}")
         variants[name] = Variant(name, notebook, entry.get("title", name),
                                  " ".join(str(entry.get("description", "")).split()),
-                                 declared, settings, entry.get("timeout", raw.get("timeout")),
+                                 declared, settings, role,
+                                 entry.get("timeout", raw.get("timeout")),
                                  bool(entry.get("gpu", True)))
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
-    return Table(variants, raw.get("quick") or {}, variants_file)
+    return Table(variants, raw.get("quick") or {}, variants_file, raw.get("reference") or {})
 
 
 def _known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:
-    if key in RESERVED:
+    if key in BUILD_PARAMETERS:
         raise VariantError(f"{where}: {key} is set by the build (use --data, --wild, --weights, "
                            f"--quick, --jobs), not as a parameter")
     if key not in declared:
         valid = ", ".join(f"{p.name} ({p.type_name}, default {p.default!r})"
-                          for p in declared.values() if p.name not in RESERVED)
+                          for p in declared.values() if p.name not in BUILD_PARAMETERS)
         raise VariantError(f"{where}: unknown parameter {key!r}; valid: {valid}")
     return declared[key]
 
@@ -168,7 +174,7 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
                            "quick"))
         layers.append((overrides, "-p"))
         variant.parameters = {k: p.default for k, p in variant.declared.items()
-                              if k not in RESERVED}
+                              if k not in BUILD_PARAMETERS}
         variant.origin = {}
         if "variant" in variant.declared:     # a notebook that asks for its variant's name
             variant.parameters["variant"], variant.origin["variant"] = variant.name, "build"
@@ -189,7 +195,7 @@ def describe(table: Table, chosen: list[Variant]) -> str:
         lines.append(f"{variant.name}  [{variant.notebook.name}]  {variant.title}")
         if variant.timeout:
             lines.append(f"    timeout: {variant.timeout} s")
-        own = [p for name, p in variant.declared.items() if name not in RESERVED]
+        own = [p for name, p in variant.declared.items() if name not in BUILD_PARAMETERS]
         width = max((len(p.name) for p in own), default=0)
         for parameter in own:
             name = parameter.name
@@ -200,6 +206,6 @@ def describe(table: Table, chosen: list[Variant]) -> str:
             if parameter.help:
                 line += f"  # {parameter.help}"
             lines.append(line)
-        lines.append(f"    (set by the build: {', '.join(RESERVED)})")
+        lines.append(f"    (set by the build: {', '.join(BUILD_PARAMETERS)})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -4,9 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -14,10 +12,10 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from . import CLASSES
-from .config import CACHE_DIR
-from .errors import DataError
-from .fingerprint import path_fingerprint
+from asl import CLASSES
+from asl.config import CACHE_DIR
+from asl.errors import DataError
+from asl.files import atomic_write, path_fingerprint
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 COLOR_MODES = {"rgb": "RGB", "grayscale": "L"}
@@ -144,15 +142,11 @@ def _cache_file(fingerprint: str, size: int, color_mode: str, entries: list[_Ent
 
 
 def _save_cache(path: Path, images: np.ndarray, decoded_ok: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
-    os.close(fd)
-    try:
-        np.savez(tmp, images=images, decoded_ok=decoded_ok)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, images=images, decoded_ok=decoded_ok)
+
+    atomic_write(path, write)
 
 
 def load_images(path, image_size: int = 64, color_mode: str = "rgb", max_per_class: int = 0,

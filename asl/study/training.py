@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 
-from .progress import write as report_progress
+from asl.config import interop_threads
+from asl.progress import write as report_progress
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 
@@ -24,7 +25,7 @@ def configure(seed: int, threads: int = 0) -> None:
     if threads > 0:
         try:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
-            tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
+            tf.config.threading.set_inter_op_parallelism_threads(interop_threads(threads))
         except RuntimeError:
             pass  # already initialised in this kernel: keep the first setting
     for gpu in tf.config.list_physical_devices("GPU"):

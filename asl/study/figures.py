@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import CLASSES  # noqa: E402
+from asl import CLASSES  # noqa: E402
 
 DPI = 150
 

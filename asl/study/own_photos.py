@@ -5,8 +5,9 @@ import os
 import pickle
 from pathlib import Path
 
-from . import metrics_file
-from .errors import AslError, DataError
+from asl import metrics_file
+from asl.files import write_json_atomic
+from asl.errors import AslError, DataError
 
 SAVED_MODEL_KINDS = ("model.keras", "classifiers.pkl")
 
@@ -20,7 +21,7 @@ def load_predictor(variant_dir: Path):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
-    from .evaluate import keras_predictor
+    from asl.study.evaluate import keras_predictor
 
     if (variant_dir / "model.keras").exists():
         model = keras.saving.load_model(variant_dir / "model.keras", safe_mode=False)
@@ -36,9 +37,9 @@ def load_predictor(variant_dir: Path):
 
 def evaluate_photos(variant_dir: Path, images_path, out_dir: Path) -> dict:
     """Accuracy with its 95 % interval, per-class accuracy and a confusion-matrix figure."""
-    from .data import load_images
-    from .evaluate import evaluation_block, predict_in_batches
-    from .figures import confusion_matrix
+    from asl.study.data import load_images
+    from asl.study.evaluate import evaluation_block, predict_in_batches
+    from asl.study.figures import confusion_matrix
 
     variant_dir = Path(variant_dir)
     if not (variant_dir / metrics_file.FILENAME).exists():
@@ -59,7 +60,7 @@ def evaluate_photos(variant_dir: Path, images_path, out_dir: Path) -> dict:
                      f"{variant_dir.name} on {Path(str(images_path)).name}")
     result = {"variant": variant_dir.name, "images": str(images_path),
               "skipped": photos.skipped, "figure": str(figure), **block}
-    metrics_file.write_json_atomic(out_dir / f"evaluation_{variant_dir.name}.json", result)
+    write_json_atomic(out_dir / f"evaluation_{variant_dir.name}.json", result)
     return result
 
 

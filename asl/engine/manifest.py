@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import PROJECT_ROOT
+from asl.config import PROJECT_ROOT
 
 FILENAME = "manifest.json"
 

@@ -6,8 +6,9 @@ import signal
 import sys
 from pathlib import Path
 
-from . import config, pipeline, variants
-from .errors import AslError, DataError, VariantError
+from asl import config
+from asl.engine import pipeline, variants
+from asl.errors import AslError, DataError, VariantError
 
 EPILOG = """\
 examples:
@@ -94,7 +95,7 @@ def evaluate_main(argv: list[str]) -> int:
     args = evaluate_parser().parse_args(argv)
     out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
     try:
-        from . import own_photos
+        from asl.study import own_photos
 
         result = own_photos.evaluate_photos(out / "variants" / args.variant, args.images,
                                             out / "evaluations")

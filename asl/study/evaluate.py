@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-from . import CLASSES
-from .stats import wilson_ci
+from asl import CLASSES
+from asl.stats import wilson_ci
 
 
 def evaluation_block(y_true, y_pred, ids, classes=CLASSES) -> dict:

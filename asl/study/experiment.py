@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CLASSES, evaluate, figures, metrics_file
-from .data import ImageSet, load_images
-from .splits import Split, make_split
-from .training import report_progress
+from asl import CLASSES, metrics_file
+from asl.config import BUILD_PARAMETERS
+from asl.study import evaluate, figures
+from asl.study.data import ImageSet, load_images
+from asl.study.splits import Split, make_split
+from asl.study.training import report_progress
 
-CONTEXT_PARAMETERS = ("data_path", "wild_path", "weights_path", "output_dir", "threads", "quick",
-                      "variant")
+CONTEXT_PARAMETERS = (*BUILD_PARAMETERS, "variant")
 
 
 def collect_parameters(namespace: dict) -> dict:
@@ -46,6 +47,23 @@ class Data:
         wild = f", wild {len(self.wild)}" if self.wild is not None else ", no wild set"
         return (f"{self.summary['n_images']} photos ({self.split.kind} split): train "
                 f"{len(self.train)}, validation {len(self.val)}, test {len(self.test)}{wild}")
+
+
+SPLIT_SETTINGS = ("test_fraction", "val_fraction", "block_size", "gap")
+
+
+def split_settings(parameters: dict) -> dict:
+    """The frame-block and random split settings among a notebook's parameters."""
+    return {key: parameters[key] for key in SPLIT_SETTINGS if key in parameters} | \
+        {"seed": parameters.get("seed", 42)}
+
+
+def load_data(parameters: dict, data_path, wild_path="", output_dir=".") -> Data:
+    """``load`` with the image and split settings taken from a notebook's parameters."""
+    return load(data_path, wild_path, image_size=parameters["image_size"],
+                color_mode=parameters.get("color_mode", "rgb"), split=parameters["split"],
+                max_per_class=parameters.get("max_per_class", 0), output_dir=output_dir,
+                **split_settings(parameters))
 
 
 def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: str,
@@ -140,7 +158,7 @@ def explanation_figures(model, results: Results, data: Data, output_dir, title: 
                         count: int = 6) -> list[dict]:
     """Saliency maps on right and wrong photos, in domain and in the wild, and a reliability
     diagram of the test-set confidence."""
-    from . import explain
+    from asl.study import explain
 
     out = Path(output_dir)
     made = []
@@ -171,7 +189,8 @@ def explanation_figures(model, results: Results, data: Data, output_dir, title: 
 
 def write_metrics(output_dir, *, variant: str, family: str, notebook: str, parameters: dict,
                   quick: bool, data: Data, training: dict, results: Results,
-                  figure_list: list[dict], extra: dict | None = None) -> Path:
+                  figure_list: list[dict], extra: dict | None = None,
+                  explainable: bool = False) -> Path:
     """Assemble and write metrics.json (schema in asl/metrics_file.py)."""
     path = metrics_file.write(output_dir, {
         "kind": "model", "variant": variant, "title": variant, "family": family,
@@ -185,7 +204,8 @@ def write_metrics(output_dir, *, variant: str, family: str, notebook: str, param
             "test": evaluate.calibration(results.test_probabilities, data.test.labels),
             "wild": evaluate.calibration(results.wild_probabilities, data.wild.labels)
             if results.wild else None},
-        "figures": figure_list, "extra": extra or {}, "written": time.time(),
+        "figures": figure_list, "extra": extra or {}, "explainable": bool(explainable),
+        "written": time.time(),
     })
     report_progress(output_dir, "done")
     return path

@@ -2,12 +2,16 @@
 on the frame-block validation photos (never on the test or wild photos)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+from asl.study import evaluate, experiment
 
 GRIDS = {
     "random_forest": (lambda seed: RandomForestClassifier(random_state=seed, n_jobs=-1),
@@ -49,3 +53,25 @@ def importances(name: str, estimator) -> np.ndarray:
     if name == "random_forest":
         return estimator.feature_importances_
     return np.abs(estimator[-1].coef_).mean(axis=0)
+
+
+EXPLAINABLE = {"logistic_regression": {"explainable": True, "abbreviation": "LR",
+                                       "title": "Logistic regression on the autoencoder codes"}}
+"""Classifiers whose decisions can be read off their coefficients, as the report names them."""
+
+
+def evaluate_all(classifiers: dict, encode, data: experiment.Data, model_path: Path,
+                 encoder_parameters: int) -> dict[str, experiment.Results]:
+    """Each classifier on the codes of the test and wild photos."""
+    evaluated = {}
+    for name, estimator in classifiers.items():
+        predict = lambda images, e=estimator: e.predict_proba(encode(images))  # noqa: E731
+        evaluated[name] = experiment.evaluate_predictor(
+            predict, data, evaluate.model_summary(model_path, encoder_parameters))
+    return evaluated
+
+
+def record(name: str, search: dict, results: experiment.Results) -> dict:
+    """One classifier's entry in ``extra.classifiers`` of the metrics."""
+    return {**search, "test": results.test, "wild": results.wild,
+            "inference": results.inference, **EXPLAINABLE.get(name, {})}

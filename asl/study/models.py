@@ -6,8 +6,8 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from .config import KERAS_WEIGHTS_DIR
-from .errors import WeightsError
+from asl.config import KERAS_WEIGHTS_DIR
+from asl.errors import WeightsError
 
 CNN_ARCHITECTURES = {
     # name: (channels per conv block, batch normalisation, dense units)

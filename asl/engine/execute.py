@@ -1,6 +1,6 @@
 """Run one variant's notebook with papermill, in a fresh kernel, in a process of its own.
 
-The build starts ``python -m asl.execute <spec>`` per variant so that each kernel gets its own
+The build starts ``python -m asl.engine.execute <spec>`` per variant so that each kernel gets its own
 environment (thread pools sized for the number of parallel jobs, one GPU) and can be killed
 on a time-out or Ctrl-C. The child writes the executed notebook (papermill saves it after
 every cell, with its error marker on failure) and a small ``.result.json``; the build then
@@ -14,12 +14,11 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from .config import PROJECT_ROOT
-from .metrics_file import write_json_atomic
+from asl.config import PROJECT_ROOT, interop_threads
+from asl.files import write_json_atomic, write_text_atomic
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                     "TF_NUM_INTRAOP_THREADS")
@@ -28,12 +27,10 @@ STOP_GRACE = 5.0
 
 
 def kernel_env(threads: int, gpu: str | None = None) -> dict[str, str]:
-    """The environment of one kernel: ``threads`` for every thread pool, ``asl`` importable."""
+    """The environment of one kernel: ``threads`` for every thread pool, one GPU or none."""
     env = dict(os.environ)
     env.update({name: str(threads) for name in THREAD_VARIABLES})
-    env["TF_NUM_INTEROP_THREADS"] = "1" if threads <= 2 else "2"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                      env.get("PYTHONPATH")]))
+    env["TF_NUM_INTEROP_THREADS"] = str(interop_threads(threads))
     env.setdefault("PYTHONHASHSEED", "0")
     if gpu is not None:
         env["CUDA_VISIBLE_DEVICES"] = gpu
@@ -62,7 +59,7 @@ class Job:
         self.started = time.monotonic()
         with open(self.folder / ".execute.log", "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "asl.execute", json.dumps(self.spec)], env=self.env,
+                [sys.executable, "-m", "asl.engine.execute", json.dumps(self.spec)], env=self.env,
                 cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True)   # Ctrl-C reaches the build only; it stops the jobs
 
@@ -125,20 +122,6 @@ def export_html(notebook: Path, html: Path) -> Path:
     body = REMOTE_SCRIPT.sub(lambda m: "" if "http" in m.group(0) else m.group(0), body)
     write_text_atomic(html, body)
     return html
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file beside ``path`` and rename it into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(spec: dict) -> dict:

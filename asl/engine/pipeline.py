@@ -1,0 +1,241 @@
+"""One build: choose the variants, skip the unchanged, run the rest, write the manifest, render.
+
+Output folder (``report/``, or ``report/quick/`` for ``--quick``)::
+
+    variants/<name>/           last successful run: metrics.json, figures, <name>.ipynb,
+                               <name>.html, .build.json (its fingerprint, written on success)
+    variants/<name>.failed/    the last failed run of <name>, if it failed after its last success
+    manifest.json              what produced the report
+    report.html, report.pdf    the last report in which every variant succeeded
+    report-incomplete.*        a report with failed or missing variants (unless --allow-failed)
+
+A variant runs in ``variants/.<name>.partial/`` and replaces ``variants/<name>/`` only when it
+succeeded, so a failure, a time-out or Ctrl-C never loses the last good results.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from asl import config
+from asl.engine import fingerprint, manifest, variants
+from asl.engine.runner import Runner, clock, say, short_path
+from asl.engine.stamps import RENDER_STAMP, BuildRecord, last_result, read_stamp, recover
+from asl.errors import BuildError, DataError, VariantError
+from asl.files import write_json_atomic
+
+DEFAULT_JOBS = None
+"""--jobs default, measured with bench/bench_build.py on 2 cores: a quick build is mostly kernel
+start-up and imports, so two at a time is faster (128 s vs 194 s); a full build is TensorFlow
+training that already uses every core, so one at a time."""
+
+
+def default_jobs(quick: bool) -> int:
+    return min(2, manifest.cores()) if quick else 1
+
+
+
+OK = ("done", "cached")
+
+
+@dataclass
+class Options:
+    """Everything a build needs; the CLI fills it from the command line."""
+
+    data: str | None = None
+    wild: str | None = None
+    weights: str | None = None
+    quick: bool = False
+    variants: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)
+    force: list[str] = field(default_factory=list)      # variant names, or "*" for all
+    jobs: int | None = DEFAULT_JOBS
+    render_only: bool = False
+    allow_failed: bool = False
+    timeout: float | None = None
+    variants_file: Path = config.VARIANTS_FILE
+    notebooks_dir: Path = config.NOTEBOOKS_DIR
+    out: Path | None = None
+
+    @property
+    def out_dir(self) -> Path:
+        if self.out:
+            return Path(self.out)
+        return config.QUICK_REPORT_DIR if self.quick else config.REPORT_DIR
+
+
+def load_plan(options: Options) -> tuple[variants.Table, list[variants.Variant]]:
+    """Read and check the variants, overrides and --force names (before anything runs)."""
+    table = variants.load(options.variants_file, options.notebooks_dir)
+    chosen = variants.select(table, options.variants, variants.parse_overrides(options.overrides),
+                             options.quick)
+    names = [v.name for v in chosen]
+    for name in options.force:
+        if name != "*" and name not in names:
+            where = "known" if name not in table.variants else "being built (see --variant)"
+            raise VariantError(f"--force {name}: not a variant {where}; "
+                               f"choose from {', '.join(names)}")
+    return table, chosen
+
+
+def data_paths(options: Options, check: bool) -> dict[str, str]:
+    """Absolute data, wild and weights paths; with ``check``, each given one must exist."""
+    data = config.data_path(options.data)
+    paths = {"data": data, "wild": config.wild_path(options.wild, data),
+             "weights": config.weights_path(options.weights, data)}
+    hints = {"data": "--data PATH or ASL_DATA", "wild": "--wild PATH or ASL_WILD",
+             "weights": "--weights PATH or ASL_WEIGHTS"}
+    for key, path in paths.items():
+        if path:
+            paths[key] = str(Path(path).expanduser().resolve())
+            if check and not Path(path).exists():
+                raise DataError(f"{key} not found at {path}: give {hints[key]} (training data: "
+                                f"the Kaggle 'ASL Alphabet' folder or zip)")
+    return paths
+
+
+def build(options: Options) -> int:
+    """Run a build; return the exit code (0 ok, 1 a variant failed)."""
+    started = time.monotonic()
+    table, chosen = load_plan(options)
+    paths = data_paths(options, check=not options.render_only)
+    out = options.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out / ".build.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise BuildError(f"another build is running on {out} (lock {out / '.build.lock'}); "
+                         f"wait for it to finish") from None
+    try:
+        return _build_locked(options, table, chosen, paths, out, started)
+    finally:
+        lock.release()
+
+
+def _build_locked(options, table, chosen, paths, out, started) -> int:
+    variants_dir = out / "variants"
+    recover(variants_dir)
+    gpu_names = manifest.gpus()
+    packages = fingerprint.package_versions()
+    context = {"packages": packages,
+               **{key: fingerprint.path_fingerprint(path) for key, path in paths.items()}}
+    records = {name: last_result(name, variants_dir) for name in table.variants}
+    runner = Runner(variants_dir, paths, gpu_names, options.jobs or default_jobs(options.quick),
+                    options.quick, options.timeout)
+    if not options.render_only:
+        print(f"build: {len(chosen)} variant(s) -> {out}  (jobs {runner.jobs}, "
+              f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
+        print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
+              flush=True)
+        records.update(runner.run(changed(chosen, variants_dir, context, options)))
+    failed = [name for name, r in records.items() if r.status == "failed"]
+    missing = [name for name, r in records.items() if r.status == "missing"]
+    data = {key: {"path": path, "fingerprint": context[key]} for key, path in paths.items()}
+    if options.render_only:  # nothing ran: the data is what the last build used
+        data = manifest.previous(out).get("data", data)
+    the_manifest = manifest.build_manifest(
+        quick=options.quick, command=sys.argv, packages=packages, data=data,
+        gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
+        wall_seconds=time.monotonic() - started,
+        variants={name: {**r.manifest_entry(), "notebook": table.variants[name].notebook.name,
+                         "seed": r.parameters.get("seed"),
+                         "metrics": manifest.metrics_summary(r.dir)}
+                  for name, r in records.items()})
+    write_json_atomic(out / manifest.FILENAME, the_manifest)
+    if missing:
+        print(f"not built yet (shown as missing): {', '.join(missing)}; "
+              f"run `python build.py{' --quick' if options.quick else ''}` to build them",
+              flush=True)
+    render(out, table, records, the_manifest, options)
+    print(f"build finished in {clock(time.monotonic() - started)}"
+          + (f" with {len(failed)} failed variant(s): {', '.join(failed)}" if failed else ""),
+          flush=True)
+    return 1 if failed else 0
+
+
+def changed(chosen: list[variants.Variant], variants_dir: Path, context: dict,
+            options: Options) -> list[tuple[variants.Variant, str]]:
+    """The variants to run, with their fingerprints; print the others as cached."""
+    todo = []
+    for variant in chosen:
+        key = fingerprint.variant_fingerprint(
+            fingerprint.notebook_fingerprint(variant.notebook),
+            {**variant.parameters, "quick": options.quick}, context)
+        stamp = read_stamp(variants_dir / variant.name)
+        forced = "*" in options.force or variant.name in options.force
+        if stamp and stamp.get("fingerprint") == key and not forced:
+            say(variant.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
+                                        f"{stamp.get('finished', '?')}")
+        else:
+            todo.append((variant, key))
+            say(variant.name, "queued")
+    return todo
+
+
+def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
+               reference: dict) -> str:
+    """What the report depends on: results, statuses, declarations, templates, the code."""
+    results = []
+    for entry in entries:
+        metrics = entry["dir"] / "metrics.json"
+        results.append((entry["name"], entry["title"], entry["description"], entry["role"],
+                        "ok" if entry["status"] in OK else entry["status"],
+                        fingerprint.sha256(metrics.read_bytes()) if metrics.exists() else None,
+                        (read_stamp(entry["dir"]) or {}).get("finished"),
+                        bool(entry["notebook_html"])))
+    templates = sorted((str(p.relative_to(config.TEMPLATES_DIR)), fingerprint.sha256(p.read_bytes()))
+                       for p in config.TEMPLATES_DIR.rglob("*") if p.is_file()) \
+        if config.TEMPLATES_DIR.exists() else []
+    return fingerprint.sha256({"results": results, "failures": failures, "quick": quick,
+                               "names": names, "templates": templates, "reference": reference,
+                               "code": fingerprint.source_fingerprint(everything=True)})
+
+
+def render(out: Path, table: variants.Table, records: dict[str, BuildRecord], the_manifest: dict,
+           options: Options) -> None:
+    """Render the report unless nothing it depends on changed; never overwrite the last
+    complete report with one that has failed or missing variants (unless --allow-failed)."""
+    entries = [{"name": name, "title": v.title, "description": v.description,
+                "notebook": v.notebook.name, "role": v.role, "status": records[name].status,
+                "dir": records[name].dir, "notebook_html": records[name].notebook_html}
+               for name, v in table.variants.items()]
+    if not any(record.ok for record in records.values()):
+        print("report: not rendered, no variant has results yet", flush=True)
+        return
+    failures = {name: r.error for name, r in records.items() if r.status == "failed"}
+    complete = all(record.ok for record in records.values())
+    stem = "report" if complete or options.allow_failed else "report-incomplete"
+    names = (f"{stem}.html", f"{stem}.pdf")
+    key = render_key(entries, failures, options.quick, names, table.reference)
+    try:
+        stamps = json.loads((out / RENDER_STAMP).read_text())
+    except (OSError, ValueError):
+        stamps = {}
+    if (not options.render_only and stamps.get(stem) == key
+            and all((out / name).exists() for name in names)):
+        print(f"report: unchanged, {short_path(out / names[1])}", flush=True)
+        return
+    started = time.monotonic()
+    try:
+        from asl.report.render import render_report
+    except ImportError as error:
+        raise BuildError(f"cannot load the report renderer (asl/report/render.py): {error}") from None
+    html, pdf = render_report(out, entries, the_manifest, options.quick, failures, *names,
+                              reference=table.reference)
+    stamps[stem] = key
+    if stem == "report":
+        stamps.pop("report-incomplete", None)
+        for name in ("report-incomplete.html", "report-incomplete.pdf"):
+            (out / name).unlink(missing_ok=True)
+    write_json_atomic(out / RENDER_STAMP, stamps)
+    print(f"report: {short_path(pdf)} and {short_path(html)} ({time.monotonic() - started:.1f} s)",
+          flush=True)
+    if stem != "report":
+        print("report: incomplete (failed or missing variants), so report.pdf was left as it "
+              "was; --allow-failed writes it anyway", flush=True)

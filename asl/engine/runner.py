@@ -1,0 +1,161 @@
+"""Run variants in their own processes, a few at a time: start, watch, time out, publish or
+keep aside, and print one line per change of state."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from asl import progress
+from asl.engine import manifest, variants
+from asl.engine.execute import Job, export_html, kernel_env
+from asl.engine.stamps import STAMP, BuildRecord, publish
+from asl.files import write_json_atomic
+
+POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 60
+
+
+def say(name: str, state: str, detail: str = "") -> None:
+    """One progress line, readable in a terminal and in a CI log alike."""
+    print(f"  {name:<22} {state:<8} {detail}".rstrip(), flush=True)
+
+
+def clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}" if minutes >= 60 \
+        else f"{minutes}:{seconds:02d}"
+
+
+class Runner:
+    """Runs the variants that changed, up to ``jobs`` at a time, and reports each one."""
+
+    def __init__(self, variants_dir: Path, paths: dict, gpu_names: list[str], jobs: int,
+                 quick: bool, timeout: float | None):
+        self.variants_dir, self.paths = variants_dir, paths
+        self.jobs, self.quick, self.timeout = max(1, jobs), quick, timeout
+        self.threads = max(1, manifest.cores() // self.jobs)
+        self.gpu_count = len(gpu_names)
+        self.free_gpus = [str(i) for i in range(self.gpu_count)]   # one GPU variant per GPU
+
+    def make_job(self, variant: variants.Variant) -> Job:
+        """A job for ``variant`` in a fresh ``.<name>.partial`` folder, with its own threads
+        and GPU (one GPU variant per GPU; other variants see none)."""
+        folder = self.variants_dir / f".{variant.name}.partial"
+        shutil.rmtree(folder, ignore_errors=True)
+        gpu = None                       # no GPU on this machine: leave the environment be
+        if self.gpu_count:
+            gpu = self.free_gpus.pop(0) if variant.gpu else ""
+        parameters = {**variant.parameters, "quick": self.quick,
+                      "data_path": self.paths["data"], "wild_path": self.paths["wild"],
+                      "weights_path": self.paths["weights"], "output_dir": str(folder),
+                      "threads": self.threads}
+        timeout = self.timeout or variant.timeout
+        return Job(variant.name, variant.notebook, folder, parameters,
+                   kernel_env(self.threads, gpu), float(timeout) if timeout else None, gpu)
+
+    def run(self, todo: list[tuple[variants.Variant, str]]) -> dict[str, BuildRecord]:
+        """Run ``(variant, fingerprint)`` pairs; return name -> record."""
+        pending, running, records, plans = list(todo), [], {}, {}
+        try:
+            while pending or running:
+                for variant, key in list(pending):
+                    if len(running) >= self.jobs:
+                        break
+                    if variant.gpu and self.gpu_count and not self.free_gpus:
+                        continue
+                    pending.remove((variant, key))
+                    job = self.make_job(variant)
+                    plans[job.name] = (variant, key)
+                    job.start()
+                    running.append(job)
+                    say(job.name, "running", f"{self.threads} threads"
+                        + (f", GPU {job.gpu}" if job.gpu else ""))
+                time.sleep(POLL_SECONDS)
+                for job in list(running):
+                    self.show_progress(job)
+                    if job.finished():
+                        running.remove(job)
+                        if job.gpu:
+                            self.free_gpus.append(job.gpu)
+                        records[job.name] = self.finish(job, *plans[job.name])
+        except KeyboardInterrupt:
+            for job in running:
+                job.stop("interrupt")
+                shutil.rmtree(job.folder, ignore_errors=True)
+            raise
+        return records
+
+    def show_progress(self, job: Job) -> None:
+        state = progress.read(job.folder)
+        if state and state != job.shown:
+            job.shown, job.beat = state, job.elapsed
+            say(job.name, "running", f"{progress.describe(state)}  [{clock(job.elapsed)}]")
+        elif job.elapsed - job.beat >= HEARTBEAT_SECONDS:
+            job.beat = job.elapsed
+            say(job.name, "running", f"[{clock(job.elapsed)}]")
+
+    def finish(self, job: Job, variant: variants.Variant, key: str) -> BuildRecord:
+        """Publish a successful run, keep a failed one aside, print the outcome."""
+        result = job.outcome()
+        html = None
+        if result["notebook"]:
+            try:
+                html = export_html(job.executed, job.folder / f"{job.name}.html")
+            except Exception as error:   # a broken export must not hide the run's result
+                say(job.name, "warning", f"HTML export failed: {error}")
+        if result["status"] == "done" and not (job.folder / "metrics.json").exists():
+            result.update(status="failed", ename="MissingMetrics",
+                          evalue="the notebook finished without writing metrics.json")
+        for name in (progress.FILENAME, ".result.json"):
+            (job.folder / name).unlink(missing_ok=True)
+        final = self.variants_dir / job.name
+        record = BuildRecord("done", final, key, result["seconds"],
+                             datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                             variant.parameters)
+        if result["status"] == "done":
+            write_json_atomic(job.folder / STAMP, record.stamp())
+            publish(job.folder, final)
+            say(job.name, "done", clock(result["seconds"]))
+            record.notebook_html = final / f"{job.name}.html" if html else None
+            return record
+        failed = final.with_name(f"{job.name}.failed")
+        shutil.rmtree(failed, ignore_errors=True)
+        os.replace(job.folder, failed)
+        html = failed / f"{job.name}.html" if html else None
+        print(failure_block(job.name, result, variant.notebook.name,
+                            failed / f"{job.name}.ipynb" if result["notebook"] else None, html),
+              flush=True)
+        record.status, record.dir, record.error = "failed", failed, failure_text(result)
+        record.notebook_html = html
+        return record
+
+
+def failure_text(result: dict) -> str:
+    """``"ValueError: bad value"`` (first line, shortened)."""
+    value = (str(result.get("evalue") or "").strip().splitlines() or [""])[0]
+    if len(value) > 300:
+        value = value[:297] + "..."
+    return f"{result.get('ename', 'Error')}: {value}".rstrip(": ")
+
+
+def failure_block(name: str, result: dict, notebook: str, executed, html) -> str:
+    """The short block printed for a failed variant."""
+    lines = [f"  {name:<22} FAILED   after {clock(result['seconds'])}: {failure_text(result)}"]
+    if result.get("exec_count") is not None or result.get("cell_index") is not None:
+        lines.append(f"      in cell In [{result.get('exec_count')}] (cell index "
+                     f"{result.get('cell_index')}) of {notebook}")
+    lines.append(f"      executed notebook: {short_path(executed) if executed else 'not written'}")
+    if html:
+        lines.append(f"      as HTML:           {short_path(html)}")
+    return "\n".join(lines)
+
+
+def short_path(path: Path) -> str:
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

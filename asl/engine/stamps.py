@@ -1,0 +1,85 @@
+"""A variant's folder on disk: the stamp of its last successful run, the swap that publishes a
+new run, and the recovery of a swap or run that was interrupted."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STAMP = ".build.json"
+RENDER_STAMP = ".render.json"
+
+
+@dataclass
+class BuildRecord:
+    """How one variant stands after a build: its status, its folder and its last run."""
+
+    status: str                           # done | cached | failed | missing
+    dir: Path
+    fingerprint: str | None = None
+    seconds: float | None = None
+    finished: str | None = None           # UTC time the run ended
+    parameters: dict = field(default_factory=dict)
+    notebook_html: Path | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("done", "cached")
+
+    def stamp(self) -> dict:
+        """What ``.build.json`` keeps of a successful run."""
+        return {"fingerprint": self.fingerprint, "seconds": self.seconds,
+                "finished": self.finished, "parameters": self.parameters}
+
+    def manifest_entry(self) -> dict:
+        return {**self.stamp(), "status": self.status, "cached": self.status == "cached",
+                **({"error": self.error} if self.error else {})}
+
+
+def read_stamp(folder: Path) -> dict | None:
+    """The record of a variant's last successful run, if its metrics.json is there too."""
+    try:
+        if (folder / "metrics.json").exists():
+            return json.loads((folder / STAMP).read_text())
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def recover(variants_dir: Path) -> None:
+    """Undo what an interrupted build left: half-run folders, a half-done folder swap."""
+    if not variants_dir.exists():
+        return
+    for path in variants_dir.glob(".*.old"):
+        final = variants_dir / path.name[1:-len(".old")]
+        if final.exists():
+            shutil.rmtree(path)
+        else:
+            os.replace(path, final)
+    for path in variants_dir.glob(".*.partial"):
+        shutil.rmtree(path)
+
+
+def publish(staging: Path, final: Path) -> None:
+    """Replace ``final`` by ``staging`` (two renames; ``recover`` completes an interrupted one)."""
+    old = final.with_name(f".{final.name}.old")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(final.with_name(f"{final.name}.failed"), ignore_errors=True)
+
+
+def last_result(name: str, variants_dir: Path) -> BuildRecord:
+    """What the report shows for a variant not run in this build."""
+    folder = variants_dir / name
+    stamp = read_stamp(folder)
+    if stamp is None:
+        return BuildRecord("missing", folder)
+    html = folder / f"{name}.html"
+    return BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
+                       stamp.get("finished"), stamp.get("parameters") or {},
+                       html if html.exists() else None)

@@ -1,0 +1,100 @@
+"""The recommendation in words: why this model, what it needs before use, what to do next."""
+from __future__ import annotations
+
+from asl.report.candidates import Candidate
+from asl.report.decision import Recommendation
+from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_ms
+from asl.report.narrative import hardest_classes, sig_words, where
+from asl.report.significance import Significance
+
+
+def reasons(rec: Recommendation, significance: Significance) -> list[str]:
+    """One sentence each on accuracy, explainability and cost."""
+    best, primary, chosen = rec.best, rec.primary, rec.chosen
+    said = [f"Accuracy: {best.title} is the most accurate {where(primary)}, "
+            f"{fmt_acc(best.accuracy(primary))} {fmt_ci(getattr(best, primary)['accuracy_ci'])}."]
+    if primary == "wild" and rec.best_test is not best:
+        said.append(
+            f"In domain, {rec.best_test.title} is the most accurate, "
+            f"{fmt_acc(rec.best_test.test['accuracy'])} "
+            f"{fmt_ci(rec.best_test.test['accuracy_ci'])} against "
+            f"{fmt_acc(best.test['accuracy'])} (difference "
+            f"{sig_words(significance.between('test', rec.best_test, best))}); the wild photos "
+            "decide, because a real user is another person in another room.")
+    explainable = rec.explainable
+    if explainable is best:
+        said.append("Explainability: it is also the explainable option, a model whose "
+                    "decisions can be inspected.")
+    elif explainable:
+        gap_text = " and ".join(
+            f"{fmt_acc(explainable.accuracy(block))} against {fmt_acc(best.accuracy(block))} "
+            f"{where(block)} ({fmt_diff(explainable.accuracy(block) - best.accuracy(block))}, "
+            f"{sig_words(significant)})" for block, significant in rec.explainable_gaps.items())
+        if rec.explainable_chosen:
+            said.append(f"Explainability: {explainable.title} is not significantly less "
+                        f"accurate: {gap_text}. Explainability therefore decides, and it is "
+                        "recommended instead: its coefficients show what drives each letter.")
+        else:
+            said.append(f"Explainability: {explainable.title}, the explainable option, is less "
+                        f"accurate: {gap_text}. It is the choice only where every decision "
+                        "must be explained.")
+    else:
+        said.append("Explainability: no explainable option has results in this build, so it "
+                    "could not be weighed.")
+    if rec.cheaper:
+        fast = rec.cheaper
+        said.append(
+            f"Cost: {fast.title} answers in {fmt_ms(fast.latency_ms)} per photo instead of "
+            f"{fmt_ms(chosen.latency_ms)} and takes {fmt_bytes(fast.size_bytes)} on disk instead "
+            f"of {fmt_bytes(chosen.size_bytes)}, with an accuracy {where(primary)} "
+            f"({fmt_acc(fast.accuracy(primary))}) that is not significantly different; it is "
+            "the choice for a small device.")
+    else:
+        said.append(
+            f"Cost: {chosen.title} answers in {fmt_ms(chosen.latency_ms)} per photo and takes "
+            f"{fmt_bytes(chosen.size_bytes)} on disk; no faster model matches its accuracy "
+            f"{where(primary)}.")
+    return said
+
+
+def before_use(chosen: Candidate) -> list[str]:
+    """What the recommended model needs before anyone relies on it."""
+    steps = []
+    if chosen.wild:
+        steps.append(f"Out of domain it is right on {fmt_acc(chosen.wild['accuracy'])} of other "
+                     f"people's photos against {fmt_acc(chosen.test['accuracy'])} in domain: it "
+                     "needs training photos from many signers, hands, backgrounds and lighting "
+                     "conditions, and a new out-of-domain test, before real-world use.")
+        steps.append(f"Its weakest letters on the wild photos are {hardest_classes(chosen.wild)}"
+                     "; these need targeted data.")
+    else:
+        steps.append("No out-of-domain photos were evaluated: its accuracy on other people's "
+                     "hands is unknown and must be measured before any real-world use.")
+    steps.append("A confidence threshold with a 'not sure' answer, checked with a calibration "
+                 "view, so that uncertain photos are not given a confident wrong letter.")
+    steps.append("J and Z are signed with a movement; a single photo cannot capture it, so these "
+                 "two letters need video input to be recognised reliably.")
+    steps.append("An evaluation on photos from its intended users and a review of its errors "
+                 "with signers.")
+    return steps
+
+
+def next_steps(rec: Recommendation | None, models: list[Candidate]) -> list[str]:
+    """What to do next, tied to this build's weakest numbers."""
+    steps = []
+    if rec and rec.best_wild:
+        steps.append(f"Close the domain gap: the best wild accuracy is "
+                     f"{fmt_acc(rec.best_wild.wild['accuracy'])}. Add photos of many signers and "
+                     "settings to training, and crop the hand with a hand detector before "
+                     "classifying so the background stops mattering.")
+    else:
+        steps.append("Evaluate every variant on photos of other people (--wild): without them "
+                     "the report cannot say how the models generalise.")
+    if not any(c.family == "transfer" for c in models):
+        steps.append("Add the transfer-learning variant (MobileNet with ImageNet weights); it has "
+                     "no results in this build.")
+    steps.append("Fine-tune a larger ImageNet backbone at a larger input size where its weights "
+                 "are available, and compare it on the same frame-block and wild photos.")
+    steps.append("Report calibration and add a 'not sure' answer below a confidence threshold.")
+    steps.append("Move from single photos to short video clips, which J and Z need.")
+    return steps

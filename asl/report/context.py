@@ -1,0 +1,79 @@
+"""Everything the template needs, computed from the variants' metrics files."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from asl.report import advice, narrative, sections, tables
+from asl.report.candidates import candidates
+from asl.report.decision import recommend
+from asl.report.formatting import fmt_acc
+from asl.report.results import load_variant
+from asl.report.significance import Significance, pairwise_tests
+
+SECTIONS = [
+    ("dataset", "Dataset"),
+    ("objectives", "Objectives"),
+    ("evaluation", "How we evaluated"),
+    ("exploration", "Exploration, cleaning and feature engineering"),
+    ("variants", "Model variants"),
+    ("comparison", "Comparison of the variants"),
+    ("significance", "Which differences are significant"),
+    ("recommendation", "Recommendation"),
+    ("findings", "Key findings"),
+    ("next-steps", "Next steps"),
+    ("model-card", "Appendix A: model card"),
+    ("reproducibility", "Appendix B: reproducibility"),
+]
+
+
+def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
+                  failures: dict[str, str], reference: dict | None = None) -> dict:
+    """The template's context. ``variants`` are the declared variants with their build status
+    and folder; ``reference`` holds the original study's published accuracies."""
+    out_dir = Path(out_dir)
+    results = [load_variant(v, out_dir, failures or {}) for v in variants]
+    exploration = next((r for r in results if r.kind == "exploration"
+                        or r.role == "exploration"), None)
+    model_results = [r for r in results if r is not exploration]
+    models = candidates(model_results)
+    groups = pairwise_tests(models)
+    significance = Significance(groups)
+    rec = recommend(models, significance)
+    roles = {r.role: c for r in model_results if r.role
+             for c in models if c.key == r.name}
+    reference = reference or {}
+    found = narrative.findings(narrative.Facts(
+        models, significance, rec, roles, exploration.metrics if exploration else None,
+        reference))
+    dataset = sections.dataset_section(exploration, model_results)
+    before_use = advice.before_use(rec.chosen) if rec else []
+    manifest = manifest or {}
+    numbered = [{"id": id_, "title": title,
+                 "number": "" if title.startswith("Appendix") else str(i)}
+                for i, (id_, title) in enumerate(SECTIONS, 1)]
+    date = str(manifest.get("created") or dt.date.today().isoformat())
+    explained = tables.explained_variants(models, rec)
+    return {
+        "title": "Recognising the American Sign Language alphabet from photos",
+        "subtitle": "Model variants, their evaluation and a recommendation",
+        "author": manifest.get("author") or "ASL report generator",
+        "date": date[:10], "quick": bool(quick),
+        "sections": numbered, "section": {item["id"]: item for item in numbered},
+        "original": {k: fmt_acc(v) for k, v in reference.items()},
+        "dataset": dataset,
+        "evaluation": sections.evaluation_section(model_results, models, groups),
+        "exploration": sections.exploration_section(exploration),
+        "variants": [tables.model_section(r, explained) for r in model_results],
+        "comparison": tables.comparison_rows(models, model_results, significance),
+        "tests": groups,
+        "recommendation": None if rec is None else {
+            "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
+            "reasons": advice.reasons(rec, significance), "before_use": before_use},
+        "findings": found,
+        "glance": [item for item in found if item.title in narrative.GLANCE],
+        "next_steps": advice.next_steps(rec, models),
+        "model_card": tables.model_card(rec, model_results, dataset, before_use),
+        "reproducibility": sections.reproducibility(manifest, results),
+        "n_failed": sum(r.status in ("failed", "missing") for r in results),
+    }

@@ -1,0 +1,187 @@
+"""The report's sentences: key findings (one function each, returning a finding or None), the
+reasons for the recommendation, and what to do next. Every number comes from the records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from asl.report.candidates import Candidate
+from asl.report.decision import Recommendation
+from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_ms
+from asl.report.significance import Significance, TestGroup
+
+
+@dataclass
+class Finding:
+    title: str
+    text: str
+
+
+@dataclass
+class Facts:
+    """What the findings are computed from."""
+
+    models: list[Candidate]
+    significance: Significance
+    recommendation: Recommendation | None
+    roles: dict                 # role -> Candidate (baseline, leakage_control)
+    exploration: dict | None    # the exploration notebook's metrics
+    reference: dict             # the original study's published accuracies
+
+
+def sig_words(significant) -> str:
+    return {True: "significant after Holm correction",
+            False: "not significant after Holm correction",
+            None: "not tested (different photos)"}[significant]
+
+
+def where(block: str) -> str:
+    return "on the wild photos" if block == "wild" else "on the in-domain test photos"
+
+
+def hardest_classes(block: dict | None, count: int = 3) -> str:
+    """The classes with the lowest recall in an evaluation block, as text."""
+    if not block or not block.get("per_class"):
+        return "not recorded"
+    per_class = [(name, values.get("recall", values.get("accuracy")))
+                 for name, values in block["per_class"].items()
+                 if values.get("support", 1) and values.get("recall", values.get("accuracy"))
+                 is not None]
+    per_class.sort(key=lambda item: (item[1], item[0]))
+    return ", ".join(f"{name} ({fmt_acc(value)})" for name, value in per_class[:count])
+
+
+# ---------------------------------------------------------------- findings
+
+def leakage_gap(facts: Facts) -> Finding:
+    baseline, control = facts.roles.get("baseline"), facts.roles.get("leakage_control")
+    if not (baseline and control):
+        missing = [name for name, c in (("the baseline", baseline),
+                                        ("the leakage control", control)) if not c]
+        return Finding("Leakage gap", f"Not measured: {' and '.join(missing)} has no results "
+                       "in this build.")
+    gap = control.test["accuracy"] - baseline.test["accuracy"]
+    original = facts.reference.get("cnn")
+    citation = (f" The original study's {fmt_acc(original)} came from a random split and "
+                "overstates accuracy on unseen frames." if original is not None else "")
+    return Finding("Leakage gap",
+                   f"The same CNN scores {fmt_acc(control.test['accuracy'])} "
+                   f"{fmt_ci(control.test['accuracy_ci'])} on a random split but "
+                   f"{fmt_acc(baseline.test['accuracy'])} {fmt_ci(baseline.test['accuracy_ci'])} "
+                   f"on the frame-block split: a leakage gap of {fmt_diff(gap)}.{citation}")
+
+
+def near_duplicates(facts: Facts) -> Finding | None:
+    duplicates = (facts.exploration or {}).get("near_duplicates") or {}
+    shares = [(name.replace("_", "-"), values["fraction"]) for name, values in duplicates.items()
+              if isinstance(values, dict) and values.get("fraction") is not None]
+    if not shares:
+        return None
+    return Finding("Near-duplicate frames", "Share of test photos with a near-duplicate in "
+                   "training: " + "; ".join(f"{name} split {fmt_acc(value)}"
+                                            for name, value in shares) + ".")
+
+
+def domain_gap(facts: Facts) -> Finding | None:
+    best_test = facts.recommendation.best_test if facts.recommendation else None
+    if best_test is None:
+        return None
+    if not best_test.wild:
+        return Finding("Domain gap", "Not measured: no out-of-domain (wild) photos were given "
+                       "to this build.")
+    gap = best_test.test["accuracy"] - best_test.wild["accuracy"]
+    return Finding("Domain gap",
+                   f"The best in-domain model, {best_test.title}, drops from "
+                   f"{fmt_acc(best_test.test['accuracy'])} on unseen frames to "
+                   f"{fmt_acc(best_test.wild['accuracy'])} {fmt_ci(best_test.wild['accuracy_ci'])}"
+                   f" on other people's photos: a domain gap of {fmt_diff(gap)} (in-domain minus "
+                   "wild accuracy).")
+
+
+def best_out_of_domain(facts: Facts) -> Finding | None:
+    rec = facts.recommendation
+    if not rec or not rec.best_wild or rec.best_wild is rec.best_test:
+        return None
+    best_wild = rec.best_wild
+    significant = facts.significance.between("wild", best_wild, rec.best_test)
+    return Finding("Best out of domain",
+                   f"{best_wild.title} generalises best: {fmt_acc(best_wild.wild['accuracy'])} "
+                   f"{fmt_ci(best_wild.wild['accuracy_ci'])} on the wild photos, "
+                   f"{sig_words(significant)} against {rec.best_test.title}.")
+
+
+def against_baseline(facts: Facts) -> Finding | None:
+    baseline = facts.roles.get("baseline")
+    if baseline is None:
+        return None
+    changes = []
+    for other in facts.models:
+        if other is baseline or not other.comparable or other.explainable:
+            continue
+        parts = [f"{fmt_diff(getattr(other, b)['accuracy'] - getattr(baseline, b)['accuracy'])} "
+                 f"{'in domain' if b == 'test' else 'out of domain'}"
+                 f"{'*' if facts.significance.between(b, other, baseline) else ''}"
+                 for b in ("test", "wild") if getattr(other, b) and getattr(baseline, b)]
+        changes.append(f"{other.title}: {', '.join(parts)}")
+    if not changes:
+        return None
+    return Finding("Against the baseline", f"Accuracy change relative to {baseline.title} "
+                   "(* = significant after Holm correction): " + "; ".join(changes) + ".")
+
+
+def calibration(facts: Facts) -> Finding | None:
+    rec = facts.recommendation
+    calibrated = [c for c in facts.models if c.comparable and c.calibration.get("test")]
+    chosen = rec.chosen if rec else None
+    if calibrated and not any(c is chosen for c in calibrated):
+        primary = rec.primary if rec else "test"
+        chosen = max(calibrated, key=lambda c: c.accuracy(primary) or 0)
+    if not chosen or not chosen.calibration.get("test"):
+        return None
+    parts = []
+    for block, place in (("test", "in domain"), ("wild", "on the wild photos")):
+        table = chosen.calibration.get(block)
+        if not table or table.get("ece") is None:
+            continue
+        part = f"{fmt_acc(table['ece'])} {place}"
+        confidence, accuracy = table.get("mean_confidence"), chosen.accuracy(block)
+        if confidence is not None and accuracy is not None:
+            mood = "overconfident" if confidence > accuracy else "underconfident"
+            part += (f" (mean confidence {fmt_acc(confidence)} against accuracy "
+                     f"{fmt_acc(accuracy)}: {mood})")
+        parts.append(part)
+    which = "the recommended model, " if rec and chosen is rec.chosen else ""
+    return Finding("Calibration", f"Expected calibration error of {which}{chosen.title}: "
+                   + "; ".join(parts) + ".")
+
+
+def transfer_learning(facts: Facts) -> Finding | None:
+    transfer = [c for c in facts.models if c.family == "transfer" and c.comparable]
+    if not transfer:
+        return None
+    best = max(transfer, key=lambda c: c.test["accuracy"])
+    original = facts.reference.get("vgg16_frozen")
+    against = (f", against {fmt_acc(original)} for the original study's frozen VGG16"
+               if original is not None else "")
+    return Finding("Transfer learning",
+                   f"{best.title} reaches {fmt_acc(best.test['accuracy'])} in domain{against}.")
+
+
+def significance_count(facts: Facts) -> Finding | None:
+    groups: list[TestGroup] = facts.significance.groups
+    n_pairs = sum(len(g.pairs) for g in groups)
+    if not n_pairs:
+        return None
+    return Finding("Significance",
+                   f"{sum(g.n_significant for g in groups)} of {n_pairs} pairwise differences "
+                   "are significant after Holm correction (" + "; ".join(
+                       f"{g.n_significant} of {len(g.pairs)} on the {g.label}" for g in groups)
+                   + ").")
+
+
+FINDINGS = (leakage_gap, near_duplicates, domain_gap, best_out_of_domain, against_baseline,
+            calibration, transfer_learning, significance_count)
+GLANCE = ("Leakage gap", "Domain gap", "Best out of domain")   # findings on the title page
+
+
+def findings(facts: Facts) -> list[Finding]:
+    return [found for found in (make(facts) for make in FINDINGS) if found]

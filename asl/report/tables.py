@@ -1,0 +1,180 @@
+"""The model chapters: each variant's section, the comparison table and the model card."""
+from __future__ import annotations
+
+from asl.report.candidates import Candidate, classifier_blocks
+from asl.report.decision import Recommendation, best
+from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_int, fmt_ms, fmt_seconds,
+                                   fmt_value, key_values, size_text, split_text)
+from asl.report.narrative import hardest_classes
+from asl.report.results import VariantResult
+from asl.report.significance import Significance
+
+EXPLANATION_FIGURES = {"saliency_test", "saliency_wild", "reliability"}
+CLASSIFIER_RESULTS = ("test", "wild", "inference", "model", "calibration", "explainable",
+                      "title", "abbreviation")
+
+
+def _mark(candidate: Candidate, top: Candidate | None, block: str,
+          significance: Significance) -> str:
+    """``best``, ``worse`` (significantly below the best) or ``""`` for one accuracy cell."""
+    if top is None or not getattr(candidate, block) or not candidate.comparable:
+        return ""
+    if candidate is top:
+        return "best"
+    return "worse" if significance.between(block, candidate, top) else ""
+
+
+def comparison_rows(models: list[Candidate], results: list[VariantResult],
+                    significance: Significance) -> list[dict]:
+    """One row per model (failed variants included), in declaration order."""
+    tops = {block: best(models, block) for block in ("test", "wild")}
+    by_variant: dict[str, list[Candidate]] = {}
+    for candidate in models:
+        by_variant.setdefault(candidate.variant, []).append(candidate)
+    rows = []
+    for result in results:
+        if result.name not in by_variant:
+            rows.append({"title": result.title, "anchor": result.anchor, "failed": True,
+                         "reason": result.status_text})
+            continue
+        for c in by_variant[result.name]:
+            test, wild = c.test, c.wild
+            rows.append({
+                "title": c.title, "anchor": c.anchor, "failed": False,
+                "comparable": c.comparable, "split_kind": c.split_kind,
+                "test_acc": fmt_acc(test["accuracy"]), "test_ci": fmt_ci(test["accuracy_ci"]),
+                "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
+                "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
+                "f1": fmt_acc(test.get("f1_macro")),
+                "training": fmt_seconds(c.training_seconds), "latency": fmt_ms(c.latency_ms),
+                "batched": fmt_ms(c.batched_ms), "parameters": fmt_int(c.parameters),
+                "size": fmt_bytes(c.size_bytes), "explainable": c.explainable,
+                "test_mark": _mark(c, tops["test"], "test", significance),
+                "wild_mark": _mark(c, tops["wild"], "wild", significance)})
+    return rows
+
+
+def eval_rows(evaluated: dict) -> list[dict]:
+    """Metric rows for one model (its metrics or a classifier block): test and wild columns."""
+    test, wild = evaluated["test"], evaluated.get("wild")
+    rows = []
+    for label, key, fmt in (("Photos evaluated", "n", fmt_int),
+                            ("Accuracy", "accuracy", fmt_acc),
+                            ("95 % confidence interval", "accuracy_ci", fmt_ci),
+                            ("Macro precision", "precision_macro", fmt_acc),
+                            ("Macro recall", "recall_macro", fmt_acc),
+                            ("Macro F1", "f1_macro", fmt_acc)):
+        rows.append({"label": label, "test": fmt(test.get(key)),
+                     "wild": fmt(wild.get(key)) if wild else "no wild set"})
+    calibration = evaluated.get("calibration") or {}
+    if calibration.get("test"):
+        rows.append({"label": "Expected calibration error",
+                     "test": fmt_acc(calibration["test"].get("ece")),
+                     "wild": fmt_acc(calibration["wild"].get("ece")) if calibration.get("wild")
+                     else "not recorded" if wild else "no wild set"})
+    return rows
+
+
+def _grid_text(grid) -> str:
+    """A grid search's validation accuracies, one ``setting: accuracy`` per grid point."""
+    return "; ".join(", ".join(f"{k} {fmt_value(v)}" for k, v in (point.get("params") or {})
+                               .items())
+                     + f": {fmt_acc(point.get('val_accuracy'))}" for point in grid)
+
+
+def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Classifier results found in ``extra.classifiers`` and the other values of ``extra``."""
+    blocks = classifier_blocks(extra)
+    classifiers = []
+    for key, value in blocks.items():
+        wild = value.get("wild")
+        settings = []
+        for name, setting in value.items():
+            if name in CLASSIFIER_RESULTS:
+                continue
+            if name == "grid" and isinstance(setting, list):
+                settings.append(("validation accuracy per grid point", _grid_text(setting)))
+            elif name == "val_accuracy":
+                settings.append(("best validation accuracy", fmt_acc(setting)))
+            else:
+                settings.append((name.replace("_", " "), fmt_value(setting)))
+        classifiers.append({
+            "name": key.replace("_", " "), "test_acc": fmt_acc(value["test"]["accuracy"]),
+            "test_ci": fmt_ci(value["test"].get("accuracy_ci")),
+            "f1": fmt_acc(value["test"].get("f1_macro")),
+            "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
+            "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
+            "latency": fmt_ms((value.get("inference") or {}).get("ms_per_image_batch1")),
+            "settings": settings})
+    other = key_values({k.replace("_", " "): v for k, v in (extra or {}).items()
+                        if k != "classifiers"})
+    return classifiers, other
+
+
+def explained_variants(models: list[Candidate], rec: Recommendation | None) -> set[str]:
+    """Whose saliency maps and reliability diagram the report shows: the best comparable CNN,
+    the transfer-learning model(s) and the recommended model (the others stay in their
+    executed notebooks, to keep the report readable)."""
+    main = [m for m in models if m.comparable and m.key == m.variant]
+    cnns = [m for m in main if m.family == "cnn"]
+    chosen = {m.variant for m in main if m.family == "transfer"}
+    if cnns:
+        chosen.add(max(cnns, key=lambda m: m.test["accuracy"]).variant)
+    if rec:
+        chosen.add(rec.chosen.variant)
+    return chosen
+
+
+def model_section(result: VariantResult, explained: set[str] = frozenset()) -> dict:
+    """What one variant's section shows."""
+    section = {**vars(result), "anchor": result.anchor, "status_text": result.status_text}
+    metrics = result.metrics
+    if metrics is None:
+        return section
+    figures = result.figures
+    if result.name not in explained:
+        figures = [f for f in figures if f.key not in EXPLANATION_FIGURES]
+    split = metrics.get("split") or {}
+    training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
+    classifiers, other = _extra_tables(metrics.get("extra"))
+    return {**section, "figures": figures,
+            "explanations_elsewhere": len(figures) < len(result.figures),
+            "parameters": key_values(metrics.get("parameters")),
+            "evaluation": eval_rows(metrics), "classifiers": classifiers, "extra": other,
+            "split_text": split_text(split), "comparable": split.get("kind") != "random",
+            "hardest_test": hardest_classes(metrics["test"]),
+            "hardest_wild": hardest_classes(metrics.get("wild")) if metrics.get("wild")
+            else "no wild set",
+            "cost": [("Training time", fmt_seconds(training.get("seconds"))),
+                     ("Epochs run", fmt_value(training.get("epochs_run"))),
+                     ("Latency, 1 photo", fmt_ms(inference.get("ms_per_image_batch1"))),
+                     (f"Latency in batches of {inference.get('batch_size', 'n')}",
+                      fmt_ms(inference.get("ms_per_image_batched"))),
+                     ("Parameters", fmt_int(model.get("parameters"))),
+                     ("Size on disk", fmt_bytes(model.get("size_bytes")))]}
+
+
+def model_card(rec: Recommendation | None, results: list[VariantResult], dataset: dict,
+               limitations: list[str]) -> dict | None:
+    """The model-card appendix for the recommended model."""
+    if rec is None:
+        return None
+    chosen = rec.chosen
+    result = next(r for r in results if r.name == chosen.variant)
+    metrics = result.metrics
+    data = metrics.get("data") or {}
+    return {"title": chosen.title, "variant": chosen.variant,
+            "family": fmt_value(chosen.family), "notebook": result.notebook,
+            "split": split_text(metrics.get("split") or {}),
+            "data": f"{fmt_int(data.get('n_images'))} photos from "
+                    f"{data.get('source') or dataset['source']}",
+            "image_size": size_text(data.get("image_size")),
+            "color_mode": fmt_value(data.get("color_mode", "not recorded")),
+            "evaluation": eval_rows({"test": chosen.test, "wild": chosen.wild,
+                                     "calibration": chosen.calibration}),
+            "hardest_test": hardest_classes(chosen.test),
+            "hardest_wild": hardest_classes(chosen.wild) if chosen.wild else "no wild set",
+            "latency": fmt_ms(chosen.latency_ms), "size": fmt_bytes(chosen.size_bytes),
+            "parameters": fmt_int(chosen.parameters),
+            "model_file": fmt_value((metrics.get("model") or {}).get("file", "not recorded")),
+            "limitations": limitations}
