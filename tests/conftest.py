@@ -3,7 +3,6 @@ renderer standing in for asl.render."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -14,9 +13,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-sys.path.insert(0, str(ROOT))
 
-from asl import cli  # noqa: E402
+from asl.engine import cli  # noqa: E402
 
 
 def _load_stub():
@@ -43,9 +41,8 @@ class TinyProject:
 
     def build_in_subprocess(self, *extra, **kwargs) -> subprocess.CompletedProcess:
         """Run ``build.py`` in a fresh process; its last line says if TensorFlow was imported."""
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         return subprocess.run([sys.executable, str(FIXTURES / "stub_build.py"), *self.args(*extra)],
-                              env=env, capture_output=True, text=True, timeout=120, **kwargs)
+                              capture_output=True, text=True, timeout=120, **kwargs)
 
     def edit_variants(self, change) -> None:
         table = yaml.safe_load(self.variants_file.read_text())
@@ -56,7 +53,7 @@ class TinyProject:
 @pytest.fixture
 def stub_renderer(monkeypatch):
     stub = _load_stub()
-    monkeypatch.setitem(sys.modules, "asl.render", stub)
+    monkeypatch.setitem(sys.modules, "asl.report.render", stub)
     return stub
 
 
@@ -68,7 +65,7 @@ def _built_template(tmp_path_factory):
     project.data.mkdir()
     (project.data / "A1.jpg").write_bytes(b"not really a photo")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "asl.render", _load_stub())
+        patch.setitem(sys.modules, "asl.report.render", _load_stub())
         assert project.build() == 0
     return project.root
 

@@ -18,9 +18,14 @@ def test_wild_set_and_weights_are_found_beside_the_data(tmp_path, monkeypatch):
 
 
 def test_flag_beats_environment_beats_discovery(tmp_path, monkeypatch):
+    data = tmp_path / "asl.zip"
+    data.write_bytes(b"")
+    (tmp_path / "asl-alphabet-test-wild.zip").write_bytes(b"")   # would be discovered
     monkeypatch.setenv("ASL_WILD", "/from/env")
-    assert config.wild_path("/from/flag", "") == "/from/flag"
-    assert config.wild_path(None, "") == "/from/env"
+    assert config.wild_path("/from/flag", str(data)) == "/from/flag"
+    assert config.wild_path(None, str(data)) == "/from/env"
+    monkeypatch.delenv("ASL_WILD")
+    assert config.wild_path(None, str(data)) == str(tmp_path / "asl-alphabet-test-wild.zip")
     monkeypatch.setenv("ASL_DATA", "/data/env")
     assert config.data_path(None) == "/data/env"
     monkeypatch.delenv("ASL_DATA")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import time
 
 from filelock import FileLock
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 
 
 def metrics(project, name):
@@ -44,18 +43,15 @@ def test_first_build_writes_every_output(tiny_project):
     assert manifest["variants"]["alpha"]["metrics"]["n_images"] == 10
 
 
-def test_noop_build_skips_everything_fast_without_tensorflow(tiny_project):
+def test_noop_build_runs_and_renders_nothing_without_tensorflow(tiny_project):
     pdf = tiny_project.out / "report.pdf"
     before = pdf.stat().st_mtime_ns
-    started = time.monotonic()
     result = tiny_project.build_in_subprocess()
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert states(result.stdout) == {"alpha": "cached", "beta": "cached"}
     assert "report: unchanged" in result.stdout
     assert result.stdout.strip().endswith("tensorflow imported: False")
     assert pdf.stat().st_mtime_ns == before
-    assert elapsed <= 5, f"no-op build took {elapsed:.1f} s"
 
 
 def test_changed_parameter_reruns_only_its_variant(tiny_project, stub_renderer, capsys):
@@ -153,7 +149,7 @@ def test_interrupt_stops_the_build_and_keeps_previous_outputs(tiny_project):
     process = subprocess.Popen(
         [sys.executable, str(FIXTURES / "stub_build.py"),
          *tiny_project.args("--force", "alpha", "-p", "sleep=30", "--variant", "alpha")],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not list((tiny_project.out / "variants").glob(".alpha.partial/progress.json")):
         assert time.monotonic() < deadline, "the variant never started"
@@ -176,7 +172,7 @@ def test_quick_build_goes_to_its_own_folder(tiny_project, stub_renderer, monkeyp
     args = [a for a in tiny_project.args("--quick", "--variant", "alpha") if a]
     out_index = args.index("--out")
     del args[out_index:out_index + 2]
-    from asl import cli
+    from asl.engine import cli
 
     assert cli.main(args) == 0
     quick = json.loads((tiny_project.root / "quick" / "variants" / "alpha" / "metrics.json")
@@ -186,9 +182,17 @@ def test_quick_build_goes_to_its_own_folder(tiny_project, stub_renderer, monkeyp
     assert (tiny_project.root / "quick" / "report-incomplete.pdf").exists()
 
 
-def test_parallel_jobs_share_the_cores(tiny_project, capsys):
-    assert tiny_project.build("--force", "--jobs", "2") == 0
+def test_parallel_jobs_run_at_once_and_share_the_cores(tiny_project, capsys):
+    assert tiny_project.build("--force", "--jobs", "2", "-p", "sleep=1.5") == 0
     assert states(capsys.readouterr().out) == {"alpha": "done", "beta": "done"}
+    alpha, beta = metrics(tiny_project, "alpha"), metrics(tiny_project, "beta")
+    assert alpha["started"] < beta["finished"] and beta["started"] < alpha["finished"]
     cores = json.loads((tiny_project.out / "manifest.json").read_text())["machine"]["cores"]
     for name in ("alpha", "beta"):
         assert metrics(tiny_project, name)["omp"] == str(max(1, cores // 2))
+
+
+def test_one_job_runs_the_variants_one_after_the_other(tiny_project, capsys):
+    assert tiny_project.build("--force", "--jobs", "1", "-p", "sleep=0.5") == 0
+    alpha, beta = metrics(tiny_project, "alpha"), metrics(tiny_project, "beta")
+    assert alpha["finished"] <= beta["started"]

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from asl import evaluate, stats
+from asl import stats
+from asl.study import evaluate
 
 
 def test_wilson_interval_brackets_the_estimate_and_shrinks_with_more_photos():

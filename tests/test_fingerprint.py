@@ -1,23 +1,78 @@
-"""A variant's fingerprint follows the code its notebook really uses."""
-from asl import fingerprint
+"""A variant's fingerprint follows the code its notebook really uses, into every subpackage."""
+import json
+import shutil
+
+import yaml
+
+from asl import config
+from asl.engine import fingerprint
+from conftest import FIXTURES, TinyProject
+from test_engine import states
+
+CNN_CODE = "\n".join(
+    "".join(cell["source"]) for cell in json.loads(
+        (config.NOTEBOOKS_DIR / "cnn.ipynb").read_text())["cells"] if cell["cell_type"] == "code")
 
 
-def make_package(root):
-    (root / "__init__.py").write_text("")
-    (root / "models.py").write_text("from .stats import t\n")
-    (root / "stats.py").write_text("t = 1\n")
-    (root / "render.py").write_text("from .stats import t\n")
-    return root
+def copy_of_asl(tmp_path):
+    return shutil.copytree(config.PROJECT_ROOT / "asl", tmp_path / "asl",
+                           ignore=shutil.ignore_patterns("__pycache__"))
 
 
-def test_only_modules_the_notebook_imports_count(tmp_path):
-    package = make_package(tmp_path)
-    code = "from asl import models\nmodel = models.build()"
+def test_study_modules_count_and_report_modules_do_not(tmp_path):
+    package = copy_of_asl(tmp_path)
+    before = fingerprint.source_fingerprint(CNN_CODE, package)
+    (package / "report" / "narrative.py").write_text("# the report changed\n")
+    (package / "engine" / "pipeline.py").write_text("# the engine changed\n")
+    assert fingerprint.source_fingerprint(CNN_CODE, package) == before
+    # splits.py is imported by experiment.py, which the notebook imports
+    with open(package / "study" / "splits.py", "a") as handle:
+        handle.write("\n# a change to the split code\n")
+    assert fingerprint.source_fingerprint(CNN_CODE, package) != before
+
+
+def test_relative_and_dotted_imports_are_followed(tmp_path):
+    package = tmp_path / "asl"
+    (package / "study").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "study" / "__init__.py").write_text("")
+    (package / "study" / "models.py").write_text("from . import layers\nfrom ..stats import t\n")
+    (package / "study" / "layers.py").write_text("x = 1\n")
+    (package / "stats.py").write_text("t = 1\n")
+    code = "import asl.study.models"
     before = fingerprint.source_fingerprint(code, package)
-    (package / "render.py").write_text("# the report changed\n")
-    assert fingerprint.source_fingerprint(code, package) == before
-    (package / "stats.py").write_text("t = 2\n")   # imported through models
-    assert fingerprint.source_fingerprint(code, package) != before
+    for changed in (package / "study" / "layers.py", package / "stats.py"):
+        changed.write_text(changed.read_text() + "# changed\n")
+        after = fingerprint.source_fingerprint(code, package)
+        assert after != before
+        before = after
+
+
+def test_a_change_to_a_study_module_reruns_the_variant(tmp_path, monkeypatch, stub_renderer,
+                                                     capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
+    book["cells"][-1]["source"].insert(0, "from asl.study import splits  # noqa: F401\n")
+    (notebooks / "tiny.ipynb").write_text(json.dumps(book))
+    project = TinyProject(tmp_path)
+    table = yaml.safe_load((FIXTURES / "variants.yaml").read_text())
+    del table["variants"]["beta"]
+    project.variants_file.write_text(yaml.safe_dump(table))
+    project.data.mkdir()
+    (project.data / "A1.jpg").write_bytes(b"x")
+    monkeypatch.setattr(fingerprint, "ASL_DIR", copy_of_asl(tmp_path / "code"))
+    args = project.args()
+    args[args.index("--notebooks") + 1] = str(notebooks)
+    from asl.engine import cli
+
+    assert cli.main(args) == 0
+    assert cli.main(args) == 0
+    assert states(capsys.readouterr().out) == {"alpha": "cached"}
+    with open(fingerprint.ASL_DIR / "study" / "splits.py", "a") as handle:
+        handle.write("\n# a change to the split code\n")
+    assert cli.main(args) == 0
+    assert states(capsys.readouterr().out) == {"alpha": "done"}
 
 
 def test_data_fingerprint_changes_with_the_files(tmp_path):

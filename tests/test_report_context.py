@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from asl import CLASSES, metrics_file, stats
-from asl.report_context import build_context, fmt_acc, fmt_ci, fmt_p
+from asl.report.context import build_context
+from asl.report.formatting import fmt_acc, fmt_ci
 
 N_TEST_PER_CLASS = 10
 N_WILD_PER_CLASS = 3
@@ -22,6 +23,8 @@ DEFAULT_MODELS = {
     "autoencoder_forest": ("autoencoder", "frame_block", 0.703, 0.218),
 }
 LOGISTIC = (0.652, 0.195)
+ROLES = {"cnn_scratch": "baseline", "cnn_random_split": "leakage_control"}
+REFERENCE = {"cnn": 0.998, "autoencoder_forest": 0.995, "vgg16_frozen": 0.149}
 
 
 def predictions(accuracy: float, n_per_class: int, seed: int):
@@ -86,6 +89,8 @@ def model_metrics(name, family, split_kind, test_acc, wild_acc, seed, wild=True,
                                        "val_accuracy": 0.5, "test": test, "wild": wild_block,
                                        "inference": {"ms_per_image_batch1": 3.0}},
                      "logistic_regression": {
+                         "explainable": True, "abbreviation": "LR",
+                         "title": "Logistic regression on the autoencoder codes",
                          "best_params": {"C": 0.1}, "val_accuracy": 0.4,
                          "grid": [{"params": {"C": 0.01}, "val_accuracy": 0.35},
                                   {"params": {"C": 0.1}, "val_accuracy": 0.4}],
@@ -168,8 +173,8 @@ def make_build(root: Path, models: dict | None = None, wild: bool = True, quick:
                                                  seed, wild, quick, folder))
         variants.append({"name": name, "title": f"Title of {name}",
                          "description": f"Description of {name}.", "notebook": f"{family}.ipynb",
-                         "status": "cached" if seed % 2 else "done", "dir": folder,
-                         "notebook_html": None})
+                         "role": ROLES.get(name), "status": "cached" if seed % 2 else "done",
+                         "dir": folder, "notebook_html": None})
     for name, reason in (failed or {}).items():
         variants.append({"name": name, "title": f"Title of {name}",
                          "description": f"Description of {name}.", "notebook": "cnn.ipynb",
@@ -186,47 +191,48 @@ def make_build(root: Path, models: dict | None = None, wild: bool = True, quick:
                                          "parameters": {"split": "random"},
                                          "status": v["status"], "cached": v["status"] == "cached"}
                              for v in variants}}
-    return out_dir, variants, manifest, quick, dict(failed or {})
+    return out_dir, variants, manifest, quick, dict(failed or {}), REFERENCE
 
 
 def test_pairwise_tests_match_asl_stats(tmp_path):
-    out_dir, variants, manifest, quick, failures = make_build(tmp_path)
-    context = build_context(out_dir, variants, manifest, quick, failures)
-    blocks = {v["name"]: metrics_file.read(v["dir"]) for v in variants if v["name"] != "explore"}
+    args = make_build(tmp_path)
+    context = build_context(*args)
+    blocks = {v["name"]: metrics_file.read(v["dir"]) for v in args[1] if v["name"] != "explore"}
+    assert [g.block for g in context["tests"]] == ["test", "wild"]
     for group in context["tests"]:
+        assert len(group.pairs) >= 10
         raw = []
-        for pair in sorted(group["pairs"], key=lambda p: (p["a"]["key"], p["b"]["key"])):
+        for pair in sorted(group.pairs, key=lambda p: (p.a.key, p.b.key)):
             def block(candidate):
-                metrics = blocks[candidate["variant"]]
+                metrics = blocks[candidate.variant]
                 source = metrics["extra"]["classifiers"]["logistic_regression"] \
-                    if candidate["explainable"] else metrics
-                return source[group["block"]]
-            a, b = block(pair["a"]), block(pair["b"])
+                    if candidate.explainable else metrics
+                return source[group.block]
+            a, b = block(pair.a), block(pair.b)
             expected = stats.mcnemar_test(a["y_true"], a["y_pred"], b["y_pred"])
-            assert pair["p_value"] == pytest.approx(expected["p_value"])
-            assert (pair["a_only"], pair["b_only"]) == (expected["a_only"], expected["b_only"])
+            assert pair.p_value == pytest.approx(expected["p_value"])
+            assert (pair.a_only, pair.b_only) == (expected["a_only"], expected["b_only"])
             raw.append((pair, expected["p_value"]))
         reject, adjusted = stats.holm([p for _, p in raw])
         for (pair, _), significant, p_holm in zip(raw, reject, adjusted):
-            assert pair["significant"] == significant
-            assert pair["p_holm"] == pytest.approx(p_holm)
-            assert pair["p_holm_text"] == fmt_p(p_holm)
+            assert pair.significant == significant
+            assert pair.p_holm == pytest.approx(p_holm)
 
 
 def test_random_split_variant_is_tested_only_on_its_own_photos(tmp_path):
     context = build_context(*make_build(tmp_path))
-    test_group = next(g for g in context["tests"] if g["block"] == "test")
-    assert "cnn_random_split" not in test_group["members"]
-    assert "autoencoder_forest (LR)" in test_group["members"]
-    wild_group = next(g for g in context["tests"] if g["block"] == "wild")
-    assert "cnn_random_split" in wild_group["members"]
+    test_group = next(g for g in context["tests"] if g.block == "test")
+    assert "cnn_random_split" not in [m.short for m in test_group.members]
+    assert "autoencoder_forest (LR)" in [m.short for m in test_group.members]
+    wild_group = next(g for g in context["tests"] if g.block == "wild")
+    assert "cnn_random_split" in [m.short for m in wild_group.members]
     row = next(r for r in context["comparison"] if r["title"] == "Title of cnn_random_split")
     assert row["comparable"] is False
 
 
 def test_findings_are_computed_from_the_metrics(tmp_path):
     context = build_context(*make_build(tmp_path / "a"))
-    leakage = next(f["text"] for f in context["findings"] if f["title"] == "Leakage gap")
+    leakage = next(f.text for f in context["findings"] if f.title == "Leakage gap")
     scratch = metrics_file.read(tmp_path / "a/report/variants/cnn_scratch")["test"]
     random_cnn = metrics_file.read(tmp_path / "a/report/variants/cnn_random_split")["test"]
     assert f"{random_cnn['accuracy'] - scratch['accuracy']:+.3f}" in leakage
@@ -234,32 +240,32 @@ def test_findings_are_computed_from_the_metrics(tmp_path):
 
     changed = dict(DEFAULT_MODELS, cnn_random_split=("cnn", "random", 0.9, 0.3))
     context2 = build_context(*make_build(tmp_path / "b", changed))
-    leakage2 = next(f["text"] for f in context2["findings"] if f["title"] == "Leakage gap")
+    leakage2 = next(f.text for f in context2["findings"] if f.title == "Leakage gap")
     assert leakage2 != leakage
     assert fmt_acc(0.9) in leakage2
 
-    domain = next(f["text"] for f in context["findings"] if f["title"] == "Domain gap")
+    domain = next(f.text for f in context["findings"] if f.title == "Domain gap")
     best = metrics_file.read(tmp_path / "a/report/variants/mobilenet")
     assert f"{best['test']['accuracy'] - best['wild']['accuracy']:+.3f}" in domain
 
 
 def test_recommendation_follows_the_numbers(tmp_path):
     context = build_context(*make_build(tmp_path / "a"))
-    assert context["recommendation"]["chosen"]["key"] == "mobilenet"
+    assert context["recommendation"]["chosen"].key == "mobilenet"
     assert context["model_card"]["variant"] == "mobilenet"
 
     changed = dict(DEFAULT_MODELS, cnn_augment=("cnn", "frame_block", 0.852, 0.85))
     context = build_context(*make_build(tmp_path / "b", changed))
-    assert context["recommendation"]["chosen"]["key"] == "cnn_augment"
-    assert context["recommendation"]["best_test"]["key"] == "mobilenet"
-    assert any(f["title"] == "Best out of domain" for f in context["findings"])
+    assert context["recommendation"]["chosen"].key == "cnn_augment"
+    assert context["recommendation"]["best_test"].key == "mobilenet"
+    assert any(f.title == "Best out of domain" for f in context["findings"])
 
 
 def test_explainable_model_wins_when_accuracy_is_tied(tmp_path):
     tied = {"cnn_scratch": ("cnn", "frame_block", 0.662, 0.20),
             "autoencoder_forest": ("autoencoder", "frame_block", 0.60, 0.18)}
     context = build_context(*make_build(tmp_path, tied))
-    assert context["recommendation"]["chosen"]["explainable"] is True
+    assert context["recommendation"]["chosen"].explainable is True
     assert "Explainability therefore decides" in " ".join(context["recommendation"]["reasons"])
 
 
@@ -268,8 +274,8 @@ def test_without_wild_set_the_report_says_so(tmp_path):
     assert context["dataset"]["wild"] is None
     assert context["recommendation"]["primary"] == "test"
     assert all(row["wild_acc"] == "no wild set" for row in context["comparison"])
-    assert next(f["text"] for f in context["findings"]
-                if f["title"] == "Domain gap").startswith("Not measured")
+    assert next(f.text for f in context["findings"]
+                if f.title == "Domain gap").startswith("Not measured")
 
 
 def test_failed_and_missing_variants_keep_their_reason(tmp_path):
@@ -293,17 +299,17 @@ def test_comparison_marks_the_best_and_the_significantly_worse(tmp_path):
 
 
 def test_a_build_with_one_model_and_no_exploration_still_renders(tmp_path):
-    from asl.render import render_html
+    from asl.report.render import render_html
 
-    out_dir, variants, manifest, quick, failures = make_build(
+    out_dir, variants, manifest, quick, failures, reference = make_build(
         tmp_path, {"cnn_scratch": ("cnn", "frame_block", 0.771, 0.331)})
     variants[0].update(status="missing")
-    context = build_context(out_dir, variants, {}, quick, failures)
+    context = build_context(out_dir, variants, {}, quick, failures, reference)
     assert context["tests"] == []
     assert context["exploration"]["available"] is False
     html = render_html(context)
     assert "Fewer than two models were scored on the same photos" in html
-    assert "Not measured: cnn_random_split has no results in this build." in html
+    assert "Not measured: the leakage control has no results in this build." in html
 
 
 def test_a_missing_figure_is_reported_not_fatal(tmp_path):
@@ -311,10 +317,10 @@ def test_a_missing_figure_is_reported_not_fatal(tmp_path):
     (args[0] / "variants" / "mobilenet" / "confusion.png").unlink()
     (args[0] / "variants" / "cnn_scratch" / "confusion.png").write_bytes(b"not a png")
     context = build_context(*args)
-    figures = {(v["name"], f["file"]): f for v in context["variants"] for f in v["figures"]}
-    assert figures[("mobilenet", "confusion.png")]["exists"] is False
-    assert figures[("cnn_scratch", "confusion.png")]["exists"] is False
-    assert figures[("cnn_scratch", "learning_curves.png")]["exists"] is True
+    figures = {(v["name"], f.file): f for v in context["variants"] for f in v["figures"]}
+    assert figures[("mobilenet", "confusion.png")].exists is False
+    assert figures[("cnn_scratch", "confusion.png")].exists is False
+    assert figures[("cnn_scratch", "learning_curves.png")].exists is True
 
 
 def test_a_blank_figure_is_named_not_shown(tmp_path):
@@ -322,5 +328,5 @@ def test_a_blank_figure_is_named_not_shown(tmp_path):
     tiny_png(args[0] / "variants" / "mobilenet" / "confusion.png", blank=True)
     context = build_context(*args)
     figure = next(f for v in context["variants"] if v["name"] == "mobilenet"
-                  for f in v["figures"] if f["file"] == "confusion.png")
-    assert figure["blank"] is True
+                  for f in v["figures"] if f.file == "confusion.png")
+    assert figure.blank is True

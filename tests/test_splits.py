@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from asl.splits import make_split
+from asl.study.splits import make_split
 
 
 def kaggle_like(per_class=700, classes=29, seed=0):
@@ -15,7 +15,7 @@ def kaggle_like(per_class=700, classes=29, seed=0):
     return np.array(labels), np.array(frames)
 
 
-@pytest.mark.parametrize("gap", [0, 20, 50])
+@pytest.mark.parametrize("gap", [1, 20, 50])
 def test_no_training_frame_within_the_gap_of_a_test_or_validation_frame(gap):
     labels, frames = kaggle_like()
     split = make_split("frame_block", labels, frames, block_size=150, gap=gap)
@@ -25,6 +25,8 @@ def test_no_training_frame_within_the_gap_of_a_test_or_validation_frame(gap):
             held = frames[held_out][labels[held_out] == label]
             distance = np.abs(train[:, None] - held[None, :]).min()
             assert distance > gap
+    unfiltered = make_split("frame_block", labels, frames, block_size=150, gap=0)
+    assert len(split.train) < len(unfiltered.train)     # the gap really removed frames
 
 
 def test_parts_are_disjoint_and_every_class_is_tested():

@@ -71,11 +71,11 @@ def _imported_modules(source: str, package: str, root: Path) -> set[str]:
     return {m for m in expanded if _module_file(m, root)}
 
 
-def source_fingerprint(code: str = "", package_dir: Path = ASL_DIR, everything=False) -> str:
+def source_fingerprint(code: str = "", package_dir: Path | None = None, everything=False) -> str:
     """Hash of the ``asl`` modules that ``code`` (e.g. the notebooks' cells) uses, followed
     through their own imports into every subpackage; ``everything=True`` hashes the whole
     package."""
-    root = Path(package_dir)
+    root = Path(package_dir or ASL_DIR)
     if everything:
         files = {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.py"))}
     else:

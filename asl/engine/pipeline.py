@@ -226,8 +226,8 @@ def render(out: Path, table: variants.Table, records: dict[str, BuildRecord], th
         from asl.report.render import render_report
     except ImportError as error:
         raise BuildError(f"cannot load the report renderer (asl/report/render.py): {error}") from None
-    html, pdf = render_report(out, entries, the_manifest, options.quick, failures, *names,
-                              reference=table.reference)
+    html, pdf = render_report(out, entries, the_manifest, options.quick, failures,
+                              table.reference, *names)
     stamps[stem] = key
     if stem == "report":
         stamps.pop("report-incomplete", None)

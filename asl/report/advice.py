@@ -23,8 +23,8 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
             "decide, because a real user is another person in another room.")
     explainable = rec.explainable
     if explainable is best:
-        said.append("Explainability: it is also the explainable option, a model whose "
-                    "decisions can be inspected.")
+        said.append("Explainability: it is also the explainable option, a logistic "
+                    "regression whose coefficients can be inspected.")
     elif explainable:
         gap_text = " and ".join(
             f"{fmt_acc(explainable.accuracy(block))} against {fmt_acc(best.accuracy(block))} "
@@ -33,14 +33,14 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
         if rec.explainable_chosen:
             said.append(f"Explainability: {explainable.title} is not significantly less "
                         f"accurate: {gap_text}. Explainability therefore decides, and it is "
-                        "recommended instead: its coefficients show what drives each letter.")
+                        "recommended instead: its coefficients show which code dimensions drive each letter.")
         else:
             said.append(f"Explainability: {explainable.title}, the explainable option, is less "
                         f"accurate: {gap_text}. It is the choice only where every decision "
                         "must be explained.")
     else:
-        said.append("Explainability: no explainable option has results in this build, so it "
-                    "could not be weighed.")
+        said.append("Explainability: no explainable option (logistic regression on "
+                    "autoencoder codes) has results in this build, so it could not be weighed.")
     if rec.cheaper:
         fast = rec.cheaper
         said.append(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from asl.report.candidates import Candidate
 from asl.report.decision import Recommendation
-from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_ms
+from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff
 from asl.report.significance import Significance, TestGroup
 
 

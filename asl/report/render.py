@@ -51,8 +51,8 @@ def write_pdf(html: str, path: Path, base_url: Path) -> Path:
 
 
 def render_report(out_dir: Path, variants: list[dict], manifest: dict, quick: bool,
-                  failures: dict[str, str], html_name: str = "report.html",
-                  pdf_name: str = "report.pdf", reference: dict | None = None
+                  failures: dict[str, str], reference: dict | None = None,
+                  html_name: str = "report.html", pdf_name: str = "report.pdf"
                   ) -> tuple[Path, Path]:
     """Build the context from the variants' metrics, write the HTML preview and the PDF."""
     out_dir = Path(out_dir)
