@@ -17,6 +17,9 @@ Model variants (``kind: "model"``)::
     split               {"kind": "frame_block"|"random", "train", "val", "test", "seed", ...}
     test                evaluation block on the held-out in-domain test photos (see below)
     wild                evaluation block on the out-of-domain photos, or null if not given
+    train_accuracy      accuracy on (up to 3,000 of) its own training photos, in inference mode
+                        (no augmentation, no dropout): far below 1 means it did not learn
+    calibration         {"test": {"ece", "bins", "mean_confidence"}, "wild": ... or null}
     test_accuracy       = test.accuracy           (top-level copies for quick reading)
     wild_accuracy       = wild.accuracy or null
     training            {"seconds", "epochs_run", "history": {"loss": [...], "accuracy": [...],
@@ -55,7 +58,8 @@ SCHEMA_VERSION = 1
 FILENAME = "metrics.json"
 
 MODEL_KEYS = ("variant", "title", "family", "notebook", "parameters", "quick", "classes", "data",
-              "split", "test", "wild", "test_accuracy", "wild_accuracy", "training", "inference",
+              "split", "test", "wild", "test_accuracy", "wild_accuracy", "train_accuracy", "training",
+              "inference",
               "model", "figures", "extra")
 EVAL_KEYS = ("n", "accuracy", "accuracy_ci", "precision_macro", "recall_macro", "f1_macro",
              "per_class", "confusion_matrix", "ids", "y_true", "y_pred")

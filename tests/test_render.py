@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from asl import metrics_file
 from asl.errors import AslError
+from asl.report import halves
 from asl.report.render import render_html, render_report, write_pdf
 from asl.report.context import SECTIONS, build_context
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_p
@@ -54,8 +55,10 @@ def rendered(tmp_path_factory):
 
 
 def model_blocks(variants):
-    """Every evaluation block in the metrics files: each variant's and its classifiers'."""
-    blocks = []
+    """The evaluation blocks the report prints, from the metrics files: each variant's and its
+    classifiers' test block and the report half of their wild block; then the selection halves,
+    which only the recommendation's reason may quote."""
+    blocks, selection = [], []
     for variant in variants:
         if variant["status"] not in ("done", "cached"):
             continue
@@ -63,8 +66,11 @@ def model_blocks(variants):
         if metrics["kind"] != "model":
             continue
         owners = [metrics] + list((metrics["extra"].get("classifiers") or {}).values())
-        blocks += [owner[name] for owner in owners for name in ("test", "wild") if owner.get(name)]
-    return blocks
+        for owner in owners:
+            select, report = halves.split(owner.get("wild"))
+            blocks += [owner["test"]] + ([report] if report else [])
+            selection += [select] if select else []
+    return blocks, selection
 
 
 def test_html_and_pdf_are_written_with_every_section(rendered):
@@ -91,8 +97,8 @@ def test_quick_build_banner(rendered, tmp_path):
 
 def test_every_accuracy_and_interval_equals_the_metrics(rendered):
     text = rendered["text"]
-    blocks = model_blocks(rendered["args"][1])
-    intervals = {fmt_ci(block["accuracy_ci"]) for block in blocks}
+    blocks, selection = model_blocks(rendered["args"][1])
+    intervals = {fmt_ci(block["accuracy_ci"]) for block in blocks + selection}
     for block in blocks:
         assert fmt_acc(block["accuracy"]) in text
         assert fmt_ci(block["accuracy_ci"]) in text

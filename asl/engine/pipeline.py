@@ -179,7 +179,7 @@ def changed(chosen: list[variants.Variant], variants_dir: Path, context: dict,
 
 
 def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
-               reference: dict) -> str:
+               study: dict) -> str:
     """What the report depends on: results, statuses, declarations, templates, the code."""
     results = []
     for entry in entries:
@@ -193,7 +193,7 @@ def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
                        for p in config.TEMPLATES_DIR.rglob("*") if p.is_file()) \
         if config.TEMPLATES_DIR.exists() else []
     return fingerprint.sha256({"results": results, "failures": failures, "quick": quick,
-                               "names": names, "templates": templates, "reference": reference,
+                               "names": names, "templates": templates, "study": study,
                                "code": fingerprint.source_fingerprint(everything=True)})
 
 
@@ -212,7 +212,7 @@ def render(out: Path, table: variants.Table, records: dict[str, BuildRecord], th
     complete = all(record.ok for record in records.values())
     stem = "report" if complete or options.allow_failed else "report-incomplete"
     names = (f"{stem}.html", f"{stem}.pdf")
-    key = render_key(entries, failures, options.quick, names, table.reference)
+    key = render_key(entries, failures, options.quick, names, table.study)
     try:
         stamps = json.loads((out / RENDER_STAMP).read_text())
     except (OSError, ValueError):
@@ -227,7 +227,7 @@ def render(out: Path, table: variants.Table, records: dict[str, BuildRecord], th
     except ImportError as error:
         raise BuildError(f"cannot load the report renderer (asl/report/render.py): {error}") from None
     html, pdf = render_report(out, entries, the_manifest, options.quick, failures,
-                              table.reference, *names)
+                              table.study, *names)
     stamps[stem] = key
     if stem == "report":
         stamps.pop("report-incomplete", None)

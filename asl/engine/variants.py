@@ -59,7 +59,7 @@ class Table:
     variants: dict[str, Variant]
     quick: dict
     path: Path
-    reference: dict = field(default_factory=dict)   # the original study's accuracies
+    study: dict = field(default_factory=dict)   # reference figures and criteria for the report
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
@@ -131,7 +131,9 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
                                  bool(entry.get("gpu", True)))
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
-    return Table(variants, raw.get("quick") or {}, variants_file, raw.get("reference") or {})
+    study = {"reference": raw.get("reference") or {},
+             "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0))}
+    return Table(variants, raw.get("quick") or {}, variants_file, study)
 
 
 def _known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:

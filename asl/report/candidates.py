@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from asl.report import halves
 from asl.report.results import VariantResult
 
 
@@ -20,7 +21,10 @@ class Candidate:
     split_kind: str
     explainable: bool
     test: dict
-    wild: dict | None
+    wild: dict | None                     # the report half of the wild photos
+    wild_select: dict | None              # the selection half: for choosing, never reported
+    train_accuracy: float | None = None   # on its own training photos, inference mode
+    fitted: bool = True                   # reached the study's minimum training accuracy
     calibration: dict = field(default_factory=dict)
     latency_ms: float | None = None
     batched_ms: float | None = None
@@ -30,8 +34,9 @@ class Candidate:
 
     @property
     def comparable(self) -> bool:
-        """Evaluated on held-out frame blocks (a random split leaks near-duplicates)."""
-        return self.split_kind != "random"
+        """Trained properly and evaluated on held-out frame blocks (a random split leaks
+        near-duplicates; a model that did not fit its training photos is a bug, not a result)."""
+        return self.split_kind != "random" and self.fitted
 
     def accuracy(self, block: str) -> float | None:
         evaluated = getattr(self, block)
@@ -48,12 +53,14 @@ def classifier_blocks(extra: dict | None) -> dict:
 def _main(result: VariantResult) -> Candidate:
     metrics = result.metrics
     inference, model = metrics.get("inference") or {}, metrics.get("model") or {}
+    select, report = halves.split(metrics.get("wild"))
     return Candidate(
         key=result.name, variant=result.name, title=result.title, short=result.name,
         anchor=result.anchor, family=metrics.get("family"),
         split_kind=(metrics.get("split") or {}).get("kind", "not recorded"),
-        explainable=bool(metrics.get("explainable")), test=metrics["test"],
-        wild=metrics.get("wild"), calibration=metrics.get("calibration") or {},
+        explainable=bool(metrics.get("explainable")), test=metrics["test"], wild=report,
+        wild_select=select, train_accuracy=metrics.get("train_accuracy"),
+        calibration=metrics.get("calibration") or {},
         latency_ms=inference.get("ms_per_image_batch1"),
         batched_ms=inference.get("ms_per_image_batched"), parameters=model.get("parameters"),
         size_bytes=model.get("size_bytes"),
@@ -62,12 +69,14 @@ def _main(result: VariantResult) -> Candidate:
 
 def _extra(main: Candidate, name: str, block: dict) -> Candidate:
     inference, model = block.get("inference") or {}, block.get("model") or {}
+    select, report = halves.split(block.get("wild"))
     return Candidate(
         key=f"{main.variant}:{name}", variant=main.variant,
         title=block.get("title") or f"{main.title}: {name.replace('_', ' ')}",
         short=f"{main.variant} ({block.get('abbreviation') or name})", anchor=main.anchor,
         family=main.family, split_kind=main.split_kind, explainable=True, test=block["test"],
-        wild=block.get("wild"), calibration=block.get("calibration") or {},
+        wild=report, wild_select=select, train_accuracy=block.get("train_accuracy"),
+        calibration=block.get("calibration") or {},
         latency_ms=inference.get("ms_per_image_batch1", main.latency_ms),
         batched_ms=inference.get("ms_per_image_batched", main.batched_ms),
         parameters=model.get("parameters", main.parameters),
@@ -75,9 +84,11 @@ def _extra(main: Candidate, name: str, block: dict) -> Candidate:
         training_seconds=main.training_seconds)
 
 
-def candidates(results: list[VariantResult]) -> list[Candidate]:
+def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
+               ) -> list[Candidate]:
     """Every evaluated model: each variant's main model, then the explainable classifiers its
-    notebook evaluated beside it (unless that classifier already is the main model)."""
+    notebook evaluated beside it (unless that classifier already is the main model). A model
+    below ``min_train_accuracy`` on its own training photos is marked as not fitted."""
     found = []
     for result in results:
         if result.metrics is None or result.kind != "model":
@@ -88,4 +99,7 @@ def candidates(results: list[VariantResult]) -> list[Candidate]:
         for name, block in classifier_blocks(result.metrics.get("extra")).items():
             if block.get("explainable") and name != reported:
                 found.append(_extra(main, name, block))
+    for candidate in found:
+        candidate.fitted = candidate.train_accuracy is None or \
+            candidate.train_accuracy >= min_train_accuracy
     return found

@@ -28,21 +28,26 @@ SECTIONS = [
 
 
 def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
-                  failures: dict[str, str], reference: dict | None = None) -> dict:
+                  failures: dict[str, str], study: dict | None = None) -> dict:
     """The template's context. ``variants`` are the declared variants with their build status
-    and folder; ``reference`` holds the original study's published accuracies."""
+    and folder; ``study`` holds the original study's published accuracies (``reference``) and
+    the minimum training accuracy of a model that learned (``min_train_accuracy``)."""
+    study = study or {}
+    reference = study.get("reference") or {}
+    min_train = 0.0 if quick else float(study.get("min_train_accuracy") or 0.0)
     out_dir = Path(out_dir)
     results = [load_variant(v, out_dir, failures or {}) for v in variants]
     exploration = next((r for r in results if r.kind == "exploration"
                         or r.role == "exploration"), None)
     model_results = [r for r in results if r is not exploration]
-    models = candidates(model_results)
+    models = candidates(model_results, min_train)
     groups = pairwise_tests(models)
     significance = Significance(groups)
-    rec = recommend(models, significance)
+    selection = Significance(pairwise_tests(models, ("wild_select",))
+                             + [g for g in groups if g.block == "test"])
+    rec = recommend(models, selection)
     roles = {r.role: c for r in model_results if r.role
              for c in models if c.key == r.name}
-    reference = reference or {}
     found = narrative.findings(narrative.Facts(
         models, significance, rec, roles, exploration.metrics if exploration else None,
         reference))
@@ -62,14 +67,17 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "sections": numbered, "section": {item["id"]: item for item in numbered},
         "original": {k: fmt_acc(v) for k, v in reference.items()},
         "dataset": dataset,
-        "evaluation": sections.evaluation_section(model_results, models, groups),
+        "evaluation": sections.evaluation_section(model_results, models, groups, min_train,
+                                                  quick),
         "exploration": sections.exploration_section(exploration),
         "variants": [tables.model_section(r, explained) for r in model_results],
         "comparison": tables.comparison_rows(models, model_results, significance),
+        "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
+                       for c in models if not c.fitted],
         "tests": groups,
         "recommendation": None if rec is None else {
             "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
-            "reasons": advice.reasons(rec, significance), "before_use": before_use},
+            "reasons": advice.reasons(rec, selection), "before_use": before_use},
         "findings": found,
         "glance": [item for item in found if item.title in narrative.GLANCE],
         "next_steps": advice.next_steps(rec, models),

@@ -1,9 +1,12 @@
 """Which model to recommend, and the facts behind the choice, as a record (no prose).
 
-The most accurate comparable model wins, on the wild photos when a wild set was given (the
-real use is other people's hands) and otherwise in domain. The explainable model replaces it
-when neither accuracy difference is significant. A cheaper model whose accuracy is not
-significantly different is named as the choice for small devices.
+The choice never looks at the photos it is reported on. With a wild set, the most accurate
+trained frame-block model on the *selection half* of the wild photos wins (the real use is
+other people's hands); the explainable model replaces it when it is not significantly less
+accurate there; a faster model not significantly less accurate there is named for small
+devices. Its out-of-domain accuracy is then reported on the untouched *report half*. Without a
+wild set the in-domain test photos decide, and the report says that this makes its in-domain
+figure optimistic.
 """
 from __future__ import annotations
 
@@ -16,12 +19,12 @@ from asl.report.significance import Significance
 @dataclass
 class Recommendation:
     chosen: Candidate
-    primary: str                          # "wild" or "test": the photos that decide
+    primary: str                          # "wild_select" or "test": the photos that decide
     best: Candidate                       # most accurate on the primary photos
-    best_test: Candidate
-    best_wild: Candidate | None
+    best_test: Candidate                  # most accurate in domain (descriptive only)
+    best_wild: Candidate | None           # most accurate on the report half (descriptive only)
     explainable: Candidate | None         # the explainable option, if any has results
-    explainable_gaps: dict                # block -> significant difference best vs explainable
+    explainable_significant: bool | None  # best vs explainable on the primary photos
     cheaper: Candidate | None             # faster and not significantly less accurate
 
     @property
@@ -30,34 +33,33 @@ class Recommendation:
 
 
 def best(models: list[Candidate], block: str) -> Candidate | None:
-    """The most accurate comparable model on ``block``; ties go to in-domain accuracy, then
-    to the faster model."""
+    """The most accurate comparable model on ``block``; a tie goes to the faster model."""
     scored = [c for c in models if c.comparable and getattr(c, block)]
     if not scored:
         return None
-    return max(scored, key=lambda c: (c.accuracy(block), c.accuracy("test") or 0,
-                                      -(c.latency_ms or 0)))
+    return max(scored, key=lambda c: (c.accuracy(block), -(c.latency_ms or 0)))
 
 
-def recommend(models: list[Candidate], significance: Significance) -> Recommendation | None:
+def recommend(models: list[Candidate], selection: Significance) -> Recommendation | None:
+    """``selection`` holds the tests on the selection half (and, without a wild set, on the
+    in-domain test photos)."""
     comparable = [c for c in models if c.comparable]
     if not comparable:
         return None
-    primary = "wild" if any(c.wild for c in comparable) else "test"
+    primary = "wild_select" if any(c.wild_select for c in comparable) else "test"
     winner = best(comparable, primary)
     explainable = next((c for c in comparable if c.explainable), None)
-    gaps = {}
+    significant = None
     chosen = winner
     if explainable is not None and explainable is not winner:
-        gaps = {block: significance.between(block, winner, explainable)
-                for block in ("test", "wild")
-                if getattr(winner, block) and getattr(explainable, block)}
-        if gaps and not any(gaps.values()):
+        significant = selection.between(primary, winner, explainable)
+        if significant is False:
             chosen = explainable
     cheaper = [c for c in comparable if c is not chosen and c.latency_ms is not None
                and chosen.latency_ms is not None and c.latency_ms < chosen.latency_ms
-               and significance.between(primary, chosen, c) is False]
+               and selection.between(primary, chosen, c) is False]
     return Recommendation(
         chosen=chosen, primary=primary, best=winner, best_test=best(comparable, "test"),
-        best_wild=best(comparable, "wild"), explainable=explainable, explainable_gaps=gaps,
+        best_wild=best(comparable, "wild"), explainable=explainable,
+        explainable_significant=significant,
         cheaper=min(cheaper, key=lambda c: c.latency_ms) if cheaper else None)

@@ -35,7 +35,9 @@ def sig_words(significant) -> str:
 
 
 def where(block: str) -> str:
-    return "on the wild photos" if block == "wild" else "on the in-domain test photos"
+    return {"wild": "on the report half of the wild photos",
+            "wild_select": "on the selection half of the wild photos"}.get(
+        block, "on the in-domain test photos")
 
 
 def hardest_classes(block: dict | None, count: int = 3) -> str:

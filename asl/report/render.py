@@ -51,12 +51,12 @@ def write_pdf(html: str, path: Path, base_url: Path) -> Path:
 
 
 def render_report(out_dir: Path, variants: list[dict], manifest: dict, quick: bool,
-                  failures: dict[str, str], reference: dict | None = None,
+                  failures: dict[str, str], study: dict | None = None,
                   html_name: str = "report.html", pdf_name: str = "report.pdf"
                   ) -> tuple[Path, Path]:
     """Build the context from the variants' metrics, write the HTML preview and the PDF."""
     out_dir = Path(out_dir)
-    context = build_context(out_dir, variants, manifest, quick, failures, reference)
+    context = build_context(out_dir, variants, manifest, quick, failures, study)
     html = render_html(context)
     html_path = write_html(html, out_dir / html_name)
     pdf_path = write_pdf(html, out_dir / pdf_name, base_url=out_dir)

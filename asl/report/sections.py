@@ -131,7 +131,7 @@ def exploration_section(exploration: VariantResult | None) -> dict:
 
 
 def evaluation_section(results: list[VariantResult], models: list[Candidate],
-                       groups: list[TestGroup]) -> dict:
+                       groups: list[TestGroup], min_train: float, quick: bool) -> dict:
     """Split settings and test-set sizes for the 'How we evaluated' section."""
     def split_of(kind):
         for result in results:
@@ -141,7 +141,8 @@ def evaluation_section(results: list[VariantResult], models: list[Candidate],
         return None
 
     frame_block, random = split_of("frame_block"), split_of("random")
-    wild_n = next((c.wild["n"] for c in models if c.wild), None)
+    wild_n = next((c.wild["n"] + c.wild_select["n"] for c in models if c.wild), None)
+    halves = next(((c.wild_select["n"], c.wild["n"]) for c in models if c.wild), (None, None))
     return {
         "frame_block": None if not frame_block else {
             "sizes": split_sizes(frame_block),
@@ -153,6 +154,9 @@ def evaluation_section(results: list[VariantResult], models: list[Candidate],
                                            "test_fraction": fmt_value(
                                                random.get("test_fraction", "not recorded"))},
         "wild_n": fmt_int(wild_n) if wild_n else None,
+        "select_n": fmt_int(halves[0]) if halves[0] else None,
+        "report_n": fmt_int(halves[1]) if halves[1] else None,
+        "min_train": fmt_acc(min_train) if min_train else None, "quick": quick,
         "alpha": fmt_value(ALPHA), "n_groups": len(groups),
     }
 

@@ -9,7 +9,9 @@ from asl import stats
 from asl.report.candidates import Candidate
 
 ALPHA = 0.05
-BLOCK_LABELS = {"test": "in-domain test photos", "wild": "out-of-domain (wild) photos"}
+BLOCK_LABELS = {"test": "in-domain test photos",
+                "wild": "out-of-domain (wild) photos, report half",
+                "wild_select": "out-of-domain (wild) photos, selection half"}
 
 
 @dataclass(eq=False)
@@ -49,11 +51,15 @@ class TestGroup:
         return BLOCK_LABELS[self.block]
 
 
-def pairwise_tests(models: list[Candidate], alpha: float = ALPHA) -> list[TestGroup]:
-    """McNemar tests between every pair evaluated on the same photos, Holm-corrected per set."""
+def pairwise_tests(models: list[Candidate], blocks=("test", "wild"),
+                   alpha: float = ALPHA) -> list[TestGroup]:
+    """McNemar tests between every pair of trained models evaluated on the same photos,
+    Holm-corrected per set of photos."""
     sets: dict[tuple, list[Candidate]] = {}
     for candidate in models:
-        for block_name in ("test", "wild"):
+        if not candidate.fitted:
+            continue
+        for block_name in blocks:
             block = getattr(candidate, block_name)
             if block and block.get("ids"):
                 photos = (block_name, tuple(block["ids"]), tuple(block["y_true"]))
@@ -73,7 +79,7 @@ def pairwise_tests(models: list[Candidate], alpha: float = ALPHA) -> list[TestGr
             pair.significant, pair.p_holm = significant, p_adjusted
         pairs.sort(key=lambda pair: pair.p_value)
         groups.append(TestGroup(block_name, len(ids), members, pairs))
-    groups.sort(key=lambda group: (group.block != "test", -len(group.members)))
+    groups.sort(key=lambda group: (blocks.index(group.block), -len(group.members)))
     return groups
 
 

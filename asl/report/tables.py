@@ -1,6 +1,7 @@
 """The model chapters: each variant's section, the comparison table and the model card."""
 from __future__ import annotations
 
+from asl.report import halves
 from asl.report.candidates import Candidate, classifier_blocks
 from asl.report.decision import Recommendation, best
 from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_int, fmt_ms, fmt_seconds,
@@ -39,8 +40,14 @@ def comparison_rows(models: list[Candidate], results: list[VariantResult],
             continue
         for c in by_variant[result.name]:
             test, wild = c.test, c.wild
+            if not c.fitted:
+                rows.append({"title": c.title, "anchor": c.anchor, "failed": True,
+                             "reason": f"failed training run: training accuracy "
+                                       f"{fmt_acc(c.train_accuracy)}, left out of the comparison"})
+                continue
             rows.append({
                 "title": c.title, "anchor": c.anchor, "failed": False,
+                "train_acc": fmt_acc(c.train_accuracy),
                 "comparable": c.comparable, "split_kind": c.split_kind,
                 "test_acc": fmt_acc(test["accuracy"]), "test_ci": fmt_ci(test["accuracy_ci"]),
                 "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
@@ -70,7 +77,8 @@ def eval_rows(evaluated: dict) -> list[dict]:
     if calibration.get("test"):
         rows.append({"label": "Expected calibration error",
                      "test": fmt_acc(calibration["test"].get("ece")),
-                     "wild": fmt_acc(calibration["wild"].get("ece")) if calibration.get("wild")
+                     "wild": f"{fmt_acc(calibration['wild'].get('ece'))} (all wild photos)"
+                     if calibration.get("wild")
                      else "not recorded" if wild else "no wild set"})
     return rows
 
@@ -87,7 +95,7 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
     blocks = classifier_blocks(extra)
     classifiers = []
     for key, value in blocks.items():
-        wild = value.get("wild")
+        wild = halves.split(value.get("wild"))[1]
         settings = []
         for name, setting in value.items():
             if name in CLASSIFIER_RESULTS:
@@ -137,14 +145,16 @@ def model_section(result: VariantResult, explained: set[str] = frozenset()) -> d
     split = metrics.get("split") or {}
     training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
     classifiers, other = _extra_tables(metrics.get("extra"))
+    wild = halves.split(metrics.get("wild"))[1]
     return {**section, "figures": figures,
             "explanations_elsewhere": len(figures) < len(result.figures),
             "parameters": key_values(metrics.get("parameters")),
-            "evaluation": eval_rows(metrics), "classifiers": classifiers, "extra": other,
+            "evaluation": eval_rows({**metrics, "wild": wild}), "classifiers": classifiers,
+            "extra": other,
             "split_text": split_text(split), "comparable": split.get("kind") != "random",
             "hardest_test": hardest_classes(metrics["test"]),
-            "hardest_wild": hardest_classes(metrics.get("wild")) if metrics.get("wild")
-            else "no wild set",
+            "hardest_wild": hardest_classes(wild) if wild else "no wild set",
+            "train_accuracy": fmt_acc(metrics.get("train_accuracy")),
             "cost": [("Training time", fmt_seconds(training.get("seconds"))),
                      ("Epochs run", fmt_value(training.get("epochs_run"))),
                      ("Latency, 1 photo", fmt_ms(inference.get("ms_per_image_batch1"))),

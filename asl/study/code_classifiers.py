@@ -74,4 +74,5 @@ def evaluate_all(classifiers: dict, encode, data: experiment.Data, model_path: P
 def record(name: str, search: dict, results: experiment.Results) -> dict:
     """One classifier's entry in ``extra.classifiers`` of the metrics."""
     return {**search, "test": results.test, "wild": results.wild,
-            "inference": results.inference, **EXPLAINABLE.get(name, {})}
+            "train_accuracy": results.train_accuracy, "inference": results.inference,
+            **EXPLAINABLE.get(name, {})}

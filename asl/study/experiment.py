@@ -94,10 +94,27 @@ class Results:
     wild_probabilities: np.ndarray | None
     inference: dict
     model: dict
+    train_accuracy: float | None = None
+
+
+TRAIN_ACCURACY_SAMPLE = 3000
+
+
+def train_accuracy(predict_proba, data: Data, seed: int = 0) -> float:
+    """Accuracy on (up to 3,000 of) the model's own training photos, in inference mode: no
+    augmentation, no dropout. Far below 1 means the model did not fit its training data."""
+    index = np.arange(len(data.train))
+    if len(index) > TRAIN_ACCURACY_SAMPLE:
+        index = np.sort(np.random.default_rng(seed).choice(index, TRAIN_ACCURACY_SAMPLE,
+                                                           replace=False))
+    probabilities = evaluate.predict_in_batches(predict_proba, data.train.images[index])
+    return float((probabilities.argmax(1) == data.train.labels[index]).mean())
 
 
 def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
-    """Evaluate a function photos -> class probabilities on the test and wild photos."""
+    """Evaluate a function photos -> class probabilities on the training photos (fit), the
+    test photos and the wild photos."""
+    fit = train_accuracy(predict_proba, data)
     test_probabilities = evaluate.predict_in_batches(predict_proba, data.test.images)
     test = evaluate.evaluation_block(data.test.labels, test_probabilities.argmax(1), data.test.ids)
     wild = wild_probabilities = None
@@ -106,7 +123,7 @@ def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
         wild = evaluate.evaluation_block(data.wild.labels, wild_probabilities.argmax(1),
                                          data.wild.ids)
     inference = evaluate.latency(predict_proba, data.test.images)
-    return Results(test, wild, test_probabilities, wild_probabilities, inference, model_info)
+    return Results(test, wild, test_probabilities, wild_probabilities, inference, model_info, fit)
 
 
 def evaluate_keras(model, data: Data, output_dir) -> Results:
@@ -197,7 +214,7 @@ def write_metrics(output_dir, *, variant: str, family: str, notebook: str, param
         "notebook": notebook, "parameters": parameters, "quick": bool(quick),
         "classes": CLASSES, "data": data.summary, "split": data.split.summary(),
         "test": results.test, "wild": results.wild,
-        "test_accuracy": results.test["accuracy"],
+        "test_accuracy": results.test["accuracy"], "train_accuracy": results.train_accuracy,
         "wild_accuracy": results.wild["accuracy"] if results.wild else None,
         "training": training, "inference": results.inference, "model": results.model,
         "calibration": {
