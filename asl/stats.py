@@ -14,11 +14,6 @@ def wilson_ci(correct: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def accuracy_ci(y_true, y_pred, alpha: float = 0.05) -> tuple[float, float]:
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    return wilson_ci(int((y_true == y_pred).sum()), len(y_true), alpha)
-
-
 def mcnemar_test(y_true, pred_a, pred_b) -> dict:
     """McNemar's test on paired predictions: exact binomial when discordant pairs are few."""
     from statsmodels.stats.contingency_tables import mcnemar

@@ -54,7 +54,7 @@ def eval_block(accuracy: float, n_per_class: int, seed: int, prefix: str) -> dic
                            "support": int(support), "accuracy": recall}
     mean = lambda key: float(np.mean([v[key] for v in per_class.values()]))  # noqa: E731
     return {"n": len(y_true), "accuracy": float((y_true == y_pred).mean()),
-            "accuracy_ci": list(stats.accuracy_ci(y_true, y_pred)),
+            "accuracy_ci": list(stats.wilson_ci(int((y_true == y_pred).sum()), len(y_true))),
             "precision_macro": mean("precision"), "recall_macro": mean("recall"),
             "f1_macro": mean("f1"), "per_class": per_class, "confusion_matrix": confusion,
             "ids": [f"{prefix}/{CLASSES[t]}/{i}.jpg" for i, t in enumerate(y_true)],
