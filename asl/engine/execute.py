@@ -27,9 +27,12 @@ STOP_GRACE = 5.0
 
 
 def kernel_env(threads: int, gpu: str | None = None) -> dict[str, str]:
-    """The environment of one kernel: ``threads`` for every thread pool, one GPU or none."""
+    """The environment of one kernel: ``threads`` for every thread pool, one GPU or none, and
+    this checkout's ``asl`` first on the path, so that the kernel runs exactly the code that was
+    fingerprinted (an installed ``asl`` may belong to another checkout)."""
     env = dict(os.environ)
     env.update({name: str(threads) for name in THREAD_VARIABLES})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env["TF_NUM_INTEROP_THREADS"] = str(interop_threads(threads))
     env.setdefault("PYTHONHASHSEED", "0")
     if gpu is not None:
