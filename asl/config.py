@@ -55,6 +55,11 @@ def weights_path(given: str | None = None, data: str = "") -> str:
                   _beside(data, (WEIGHTS_FILE,), subfolder="weights"))
 
 
+SEED_PARAMETER = "train_seed"
+"""The training seed of a run: set by the build for each of a variant's seeds (``--seeds``),
+separate from the split seed ``seed``. A notebook without it runs once."""
+DEFAULT_SEEDS = {"full": 3, "quick": 1}
+
 PATH_PARAMETERS = ("data_path", "wild_path", "weights_path")
 BUILD_PARAMETERS = (*PATH_PARAMETERS, "output_dir", "threads", "quick")
 """Notebook parameters that the build sets (never the user): the data paths, where to write,

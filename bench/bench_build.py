@@ -41,16 +41,16 @@ def bare_fit_throughput(out: Path, quick: bool) -> tuple[float, float]:
     from asl import CLASSES, metrics_file
     from asl.study import experiment, models, training
 
-    metrics = metrics_file.read(out / "variants" / "cnn_scratch")
+    metrics = metrics_file.read(out / "variants" / "cnn_scratch.seed1")
     p = metrics["parameters"]
     pipeline_rate = (metrics["split"]["train"] * metrics["training"]["epochs_run"]
                      / metrics["training"]["seconds"])
-    training.configure(p["seed"], os.cpu_count() or 1)
+    training.configure(p["train_seed"], os.cpu_count() or 1)
     data = experiment.load(ENV["ASL_DATA"], image_size=p["image_size"], color_mode=p["color_mode"],
                            split=p["split"], max_per_class=p["max_per_class"], seed=p["seed"],
                            block_size=p["block_size"], gap=p["gap"], output_dir=tempfile.mkdtemp())
     model = models.build_cnn(data.input_shape, len(CLASSES), p["architecture"], p["dropout"],
-                             p["augment"], p["seed"])
+                             p["augment"], p["train_seed"])
     model.compile(optimizer=training.make_optimizer(p["optimizer"], p["learning_rate"]),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     epochs = metrics["training"]["epochs_run"]

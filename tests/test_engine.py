@@ -10,7 +10,9 @@ import time
 
 from filelock import FileLock
 
-from conftest import FIXTURES
+import yaml
+
+from conftest import FIXTURES, TinyProject
 
 
 def metrics(project, name):
@@ -21,7 +23,7 @@ def states(output: str) -> dict[str, str]:
     """The last state printed for each variant: {"alpha": "cached", ...}."""
     found = {}
     for line in output.splitlines():
-        match = re.match(r"\s+(\w+)\s+(queued|running|cached|done|FAILED)\b", line)
+        match = re.match(r"\s+([\w.]+)\s+(queued|running|cached|done|FAILED)\b", line)
         if match:
             found[match.group(1)] = match.group(2)
     return found
@@ -196,3 +198,45 @@ def test_one_job_runs_the_variants_one_after_the_other(tiny_project, capsys):
     assert tiny_project.build("--force", "--jobs", "1", "-p", "sleep=0.5") == 0
     alpha, beta = metrics(tiny_project, "alpha"), metrics(tiny_project, "beta")
     assert alpha["finished"] <= beta["started"]
+
+
+def seeded_project(tmp_path) -> tuple[TinyProject, list[str]]:
+    """A tiny project whose notebook takes a training seed (one variant, alpha)."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
+    parameters = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
+    parameters["source"].append("\ntrain_seed = 1\n")
+    book["cells"][-1]["source"].insert(0, "label = f'{label}-{train_seed}'\n")
+    (notebooks / "tiny.ipynb").write_text(json.dumps(book))
+    project = TinyProject(tmp_path)
+    table = yaml.safe_load((FIXTURES / "variants.yaml").read_text())
+    del table["variants"]["beta"]
+    project.variants_file.write_text(yaml.safe_dump(table))
+    project.data.mkdir()
+    (project.data / "A1.jpg").write_bytes(b"x")
+    args = project.args()
+    args[args.index("--notebooks") + 1] = str(notebooks)
+    return project, args
+
+
+def test_adding_a_seed_runs_only_that_seed(tmp_path, stub_renderer, capsys):
+    from asl.engine import cli
+
+    project, args = seeded_project(tmp_path)
+    assert cli.main([*args, "--seeds", "2"]) == 0
+    assert states(capsys.readouterr().out) == {"alpha.seed1": "done", "alpha.seed2": "done"}
+    assert metrics(project, "alpha.seed2")["parameters"]["label"] == "alpha-2"
+    assert cli.main([*args, "--seeds", "3"]) == 0
+    assert states(capsys.readouterr().out) == {"alpha.seed1": "cached", "alpha.seed2": "cached",
+                                               "alpha.seed3": "done"}
+    runs = stub_renderer.CALLS[-1]["variants"][0]["runs"]
+    assert [run["seed"] for run in runs] == [1, 2, 3]
+
+
+def test_the_training_seed_is_not_a_parameter(tmp_path, capsys):
+    from asl.engine import cli
+
+    _, args = seeded_project(tmp_path)
+    assert cli.main([*args, "-p", "train_seed=4"]) == 2
+    assert "--seeds" in capsys.readouterr().err

@@ -86,25 +86,25 @@ def test_parameter_override_reaches_the_notebook_and_reruns_only_that_variant(
     result = build("--out", str(out), "--variant", "cnn_scratch", "-p", "epochs=2",
                    "-p", "learning_rate=0.002")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    metrics = metrics_file.read(out / "variants" / "cnn_scratch")
+    metrics = metrics_file.read(out / "variants" / "cnn_scratch.seed1")
     assert metrics["parameters"]["epochs"] == 2
     assert metrics["parameters"]["learning_rate"] == 0.002
     assert metrics["training"]["epochs_run"] == 2
-    executed = (out / "variants" / "cnn_scratch" / "cnn_scratch.ipynb").read_text()
+    executed = (out / "variants" / "cnn_scratch.seed1" / "cnn_scratch.seed1.ipynb").read_text()
     assert "epochs = 2" in executed
     before = read_metrics(quick_build)
     after = read_metrics(out)
-    assert {n: m for n, m in after.items() if n != "cnn_scratch"} == \
-        {n: m for n, m in before.items() if n != "cnn_scratch"}
+    assert {n: m for n, m in after.items() if n != "cnn_scratch.seed1"} == \
+        {n: m for n, m in before.items() if n != "cnn_scratch.seed1"}
 
 
 def test_same_seed_same_data_same_metrics(quick_build, tmp_path):
     out = tmp_path / "again"
     result = build("--out", str(out), "--variant", "cnn_scratch", "--allow-failed")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert re.search(r"cnn_scratch +done", result.stdout)
-    first = metrics_file.read(quick_build / "variants" / "cnn_scratch")
-    second = metrics_file.read(out / "variants" / "cnn_scratch")
+    assert re.search(r"cnn_scratch.seed1 +done", result.stdout)
+    first = metrics_file.read(quick_build / "variants" / "cnn_scratch.seed1")
+    second = metrics_file.read(out / "variants" / "cnn_scratch.seed1")
     assert second["test"]["y_pred"] == first["test"]["y_pred"]
     assert second["training"]["history"] == first["training"]["history"]
     assert second["wild"]["y_pred"] == first["wild"]["y_pred"]

@@ -380,3 +380,47 @@ def test_a_model_that_did_not_fit_its_training_photos_is_ranked_nowhere(tmp_path
     assert row["failed"] and "failed training run: training accuracy 0.057" in row["reason"]
     quick = build_context(args[0], args[1], args[2], True, args[4], {"min_train_accuracy": 0.5})
     assert quick["recommendation"]["chosen"].key == "mobilenet"    # not applied to quick builds
+
+
+def seeded_build(root: Path, accuracies: dict[str, list[float]], n_per_class: int = 20):
+    """A build whose model variants each ran once per seed, with the given test accuracies."""
+    out_dir = Path(root) / "report"
+    variants = []
+    for index, (name, per_seed) in enumerate(accuracies.items()):
+        runs = []
+        for seed, accuracy in enumerate(per_seed, 1):
+            folder = out_dir / "variants" / f"{name}.seed{seed}"
+            metrics = model_metrics(name, "cnn", "frame_block", 0.5, 0.3, index, folder=folder)
+            metrics["test"] = eval_block(accuracy, n_per_class, 100 * index + seed, "block")
+            metrics["test_accuracy"] = metrics["test"]["accuracy"]
+            metrics_file.write(folder, metrics)
+            runs.append({"name": folder.name, "seed": seed, "status": "done", "dir": folder,
+                         "notebook_html": None})
+        variants.append({"name": name, "title": f"Title of {name}", "description": "",
+                         "notebook": "cnn.ipynb", "status": "done", "runs": runs,
+                         "dir": runs[0]["dir"], "notebook_html": None})
+    return out_dir, variants, {}, False, {}, {"reference": REFERENCE}
+
+
+def test_mean_and_spread_over_seeds_come_from_the_per_seed_metrics(tmp_path):
+    args = seeded_build(tmp_path, {"cnn_scratch": [0.70, 0.76, 0.73], "mobilenet": [0.9, 0.92, 0.91]})
+    context = build_context(*args)
+    row = next(r for r in context["comparison"] if r["title"] == "Title of cnn_scratch")
+    per_seed = [metrics_file.read(run["dir"])["test"]["accuracy"] for run in args[1][0]["runs"]]
+    assert row["test_acc"] == fmt_acc(np.mean(per_seed))
+    assert row["test_spread"] == (f"± {np.std(per_seed, ddof=1):.3f}, {min(per_seed):.3f}–"
+                                  f"{max(per_seed):.3f} over 3 seeds")
+
+
+def test_one_seed_disagreeing_makes_a_difference_not_shown(tmp_path):
+    agree = build_context(*seeded_build(tmp_path / "a", {"cnn_scratch": [0.5, 0.5, 0.5],
+                                                         "mobilenet": [0.9, 0.9, 0.9]}))
+    pair = agree["tests"][0].pairs[0]
+    assert pair.seeds == 3 and pair.agree and pair.significant
+    disagree = build_context(*seeded_build(tmp_path / "b", {"cnn_scratch": [0.5, 0.5, 0.95],
+                                                            "mobilenet": [0.9, 0.9, 0.9]}))
+    pair = disagree["tests"][0].pairs[0]
+    assert not pair.agree and not pair.significant and pair.p_value == 1.0
+    from asl.report.render import render_html
+
+    assert "no: the seeds disagree" in render_html(disagree)

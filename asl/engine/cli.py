@@ -46,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
                    help="list the variants and their parameters, then stop")
     p.add_argument("--force", action="append", nargs="?", const="*", default=[], metavar="NAME",
                    help="rerun even if unchanged: all variants, or NAME (repeatable)")
+    p.add_argument("--seeds", type=int, metavar="N",
+                   help="training seeds per model variant, each its own cached run (default: "
+                   "`seeds:` in variants.yaml, else 3, or 1 for --quick)")
     p.add_argument("--jobs", type=int, default=pipeline.DEFAULT_JOBS, metavar="N",
                    help="variants run at once (default: 2 for --quick, 1 for a full build, "
                    "as measured fastest on 2 cores); the cores are shared between them")
@@ -67,11 +70,14 @@ def parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace) -> pipeline.Options:
     if args.jobs is not None and args.jobs < 1:
         raise VariantError("--jobs must be at least 1")
-    if args.render_only and (args.overrides or args.force or args.variant):
-        raise VariantError("--render-only runs nothing: drop --variant, -p and --force")
+    if args.seeds is not None and args.seeds < 1:
+        raise VariantError("--seeds must be at least 1")
+    if args.render_only and (args.overrides or args.force or args.variant or args.seeds):
+        raise VariantError("--render-only runs nothing: drop --variant, -p, --force and --seeds")
     return pipeline.Options(
         data=args.data, wild=args.wild, weights=args.weights, quick=args.quick,
         variants=args.variant, overrides=args.overrides, force=args.force, jobs=args.jobs,
+        seeds=args.seeds,
         render_only=args.render_only, allow_failed=args.allow_failed, timeout=args.timeout,
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
 
@@ -83,11 +89,19 @@ def evaluate_parser() -> argparse.ArgumentParser:
         "any letter case, any image size).")
     p.add_argument("variant", metavar="NAME", help="a model variant that has been built")
     p.add_argument("--images", required=True, metavar="PATH", help="folder or zip of photos")
+    p.add_argument("--seed", type=int, default=1, metavar="K",
+                   help="which training seed's model (default 1)")
     p.add_argument("--quick", action="store_true", help="use the quick build's model")
     p.add_argument("--out", type=Path, metavar="DIR",
                    help="where the built variants are (default report/, or report/quick/)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
+
+
+def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
+    """The folder of a variant's run: ``NAME.seedK`` for a seeded variant, else ``NAME``."""
+    seeded = variants_dir / f"{name}.seed{seed}"
+    return seeded if seeded.exists() or not (variants_dir / name).exists() else variants_dir / name
 
 
 def evaluate_main(argv: list[str]) -> int:
@@ -97,8 +111,8 @@ def evaluate_main(argv: list[str]) -> int:
     try:
         from asl.study import own_photos
 
-        result = own_photos.evaluate_photos(out / "variants" / args.variant, args.images,
-                                            out / "evaluations")
+        result = own_photos.evaluate_photos(run_folder(out / "variants", args.variant, args.seed),
+                                            args.images, out / "evaluations")
         print(own_photos.summary(result))
         return 0
     except AslError as error:
@@ -120,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = options_from(args)
         if args.list:
-            table, chosen = pipeline.load_plan(options)
-            print(variants.describe(table, chosen), end="")
+            table, runs = pipeline.load_plan(options)
+            chosen = list({run.variant.name: run.variant for run in runs}.values())
+            print(variants.describe(table, chosen, runs), end="")
             return 0
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:

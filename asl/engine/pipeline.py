@@ -15,6 +15,7 @@ succeeded, so a failure, a time-out or Ctrl-C never loses the last good results.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -39,7 +40,6 @@ def default_jobs(quick: bool) -> int:
     return min(2, manifest.cores()) if quick else 1
 
 
-
 OK = ("done", "cached")
 
 
@@ -55,6 +55,7 @@ class Options:
     overrides: list[str] = field(default_factory=list)
     force: list[str] = field(default_factory=list)      # variant names, or "*" for all
     jobs: int | None = DEFAULT_JOBS
+    seeds: int | None = None                            # training seeds per variant
     render_only: bool = False
     allow_failed: bool = False
     timeout: float | None = None
@@ -69,18 +70,41 @@ class Options:
         return config.QUICK_REPORT_DIR if self.quick else config.REPORT_DIR
 
 
-def load_plan(options: Options) -> tuple[variants.Table, list[variants.Variant]]:
-    """Read and check the variants, overrides and --force names (before anything runs)."""
+def load_plan(options: Options) -> tuple[variants.Table, list[variants.Run]]:
+    """Read and check the variants, overrides and --force names (before anything runs); return
+    the table and the runs to consider (one per variant and training seed)."""
     table = variants.load(options.variants_file, options.notebooks_dir)
     chosen = variants.select(table, options.variants, variants.parse_overrides(options.overrides),
                              options.quick)
+    runs = variants.expand(chosen, options.seeds, options.quick)
     names = [v.name for v in chosen]
     for name in options.force:
-        if name != "*" and name not in names:
+        if name != "*" and name not in names and name not in [r.name for r in runs]:
             where = "known" if name not in table.variants else "being built (see --variant)"
             raise VariantError(f"--force {name}: not a variant {where}; "
                                f"choose from {', '.join(names)}")
-    return table, chosen
+    return table, runs
+
+
+def runs_on_disk(variant: variants.Variant, variants_dir: Path) -> list[variants.Run]:
+    """The runs of a variant that earlier builds left in the output folder."""
+    if not variant.seeded:
+        return [variants.Run(variant)]
+    seeds = sorted(int(match.group(1)) for path in variants_dir.glob(f"{variant.name}.seed*")
+                   if (match := re.fullmatch(rf"{re.escape(variant.name)}\.seed(\d+)", path.name)))
+    return [variants.Run(variant, seed) for seed in seeds]
+
+
+def all_runs(table: variants.Table, chosen: list[variants.Run], variants_dir: Path,
+             options: Options) -> dict[str, list[variants.Run]]:
+    """Variant name -> the runs the report shows: this build's for the chosen variants, the
+    ones on disk (else the default seeds) for the others."""
+    shown = {name: [r for r in chosen if r.variant.name == name] for name in table.variants}
+    for name, variant in table.variants.items():
+        if not shown[name]:
+            shown[name] = runs_on_disk(variant, variants_dir) or \
+                variants.expand([variant], options.seeds, options.quick)
+    return shown
 
 
 def data_paths(options: Options, check: bool) -> dict[str, str]:
@@ -125,11 +149,14 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
     packages = fingerprint.package_versions()
     context = {"packages": packages,
                **{key: fingerprint.path_fingerprint(path) for key, path in paths.items()}}
-    records = {name: last_result(name, variants_dir) for name in table.variants}
+    shown = all_runs(table, chosen, variants_dir, options)
+    records = {run.name: last_result(run.name, variants_dir)
+               for runs in shown.values() for run in runs}
     runner = Runner(variants_dir, paths, gpu_names, options.jobs or default_jobs(options.quick),
                     options.quick, options.timeout)
     if not options.render_only:
-        print(f"build: {len(chosen)} variant(s) -> {out}  (jobs {runner.jobs}, "
+        print(f"build: {len(chosen)} run(s) of {len({r.variant.name for r in chosen})} "
+              f"variant(s) -> {out}  (jobs {runner.jobs}, "
               f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
         print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
               flush=True)
@@ -143,38 +170,39 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
         quick=options.quick, command=sys.argv, packages=packages, data=data,
         gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
         wall_seconds=time.monotonic() - started,
-        variants={name: {**r.manifest_entry(), "notebook": table.variants[name].notebook.name,
-                         "seed": r.parameters.get("seed"),
-                         "metrics": manifest.metrics_summary(r.dir)}
-                  for name, r in records.items()})
+        variants={run.name: {**records[run.name].manifest_entry(), "variant": name,
+                             "notebook": run.notebook.name, "train_seed": run.seed,
+                             "split_seed": records[run.name].parameters.get("seed"),
+                             "metrics": manifest.metrics_summary(records[run.name].dir)}
+                  for name, runs in shown.items() for run in runs})
     write_json_atomic(out / manifest.FILENAME, the_manifest)
     if missing:
         print(f"not built yet (shown as missing): {', '.join(missing)}; "
               f"run `python build.py{' --quick' if options.quick else ''}` to build them",
               flush=True)
-    render(out, table, records, the_manifest, options)
+    render(out, table, shown, records, the_manifest, options)
     print(f"build finished in {clock(time.monotonic() - started)}"
           + (f" with {len(failed)} failed variant(s): {', '.join(failed)}" if failed else ""),
           flush=True)
     return 1 if failed else 0
 
 
-def changed(chosen: list[variants.Variant], variants_dir: Path, context: dict,
-            options: Options) -> list[tuple[variants.Variant, str]]:
-    """The variants to run, with their fingerprints; print the others as cached."""
+def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
+            options: Options) -> list[tuple[variants.Run, str]]:
+    """The runs to run, with their fingerprints; print the others as cached."""
     todo = []
-    for variant in chosen:
+    for run in chosen:
         key = fingerprint.variant_fingerprint(
-            fingerprint.notebook_fingerprint(variant.notebook),
-            {**variant.parameters, "quick": options.quick}, context)
-        stamp = read_stamp(variants_dir / variant.name)
-        forced = "*" in options.force or variant.name in options.force
+            fingerprint.notebook_fingerprint(run.notebook),
+            {**run.parameters, "quick": options.quick}, context)
+        stamp = read_stamp(variants_dir / run.name)
+        forced = {"*", run.name, run.variant.name} & set(options.force)
         if stamp and stamp.get("fingerprint") == key and not forced:
-            say(variant.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
-                                        f"{stamp.get('finished', '?')}")
+            say(run.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
+                                    f"{stamp.get('finished', '?')}")
         else:
-            todo.append((variant, key))
-            say(variant.name, "queued")
+            todo.append((run, key))
+            say(run.name, "queued")
     return todo
 
 
@@ -183,12 +211,13 @@ def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
     """What the report depends on: results, statuses, declarations, templates, the code."""
     results = []
     for entry in entries:
-        metrics = entry["dir"] / "metrics.json"
-        results.append((entry["name"], entry["title"], entry["description"], entry["role"],
-                        "ok" if entry["status"] in OK else entry["status"],
-                        fingerprint.sha256(metrics.read_bytes()) if metrics.exists() else None,
-                        (read_stamp(entry["dir"]) or {}).get("finished"),
-                        bool(entry["notebook_html"])))
+        for run in entry["runs"]:
+            metrics = run["dir"] / "metrics.json"
+            results.append((entry["name"], entry["title"], entry["description"], entry["role"],
+                            run["name"], "ok" if run["status"] in OK else run["status"],
+                            fingerprint.sha256(metrics.read_bytes()) if metrics.exists() else None,
+                            (read_stamp(run["dir"]) or {}).get("finished"),
+                            bool(run["notebook_html"])))
     templates = sorted((str(p.relative_to(config.TEMPLATES_DIR)), fingerprint.sha256(p.read_bytes()))
                        for p in config.TEMPLATES_DIR.rglob("*") if p.is_file()) \
         if config.TEMPLATES_DIR.exists() else []
@@ -197,18 +226,35 @@ def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
                                "code": fingerprint.source_fingerprint(everything=True)})
 
 
-def render(out: Path, table: variants.Table, records: dict[str, BuildRecord], the_manifest: dict,
-           options: Options) -> None:
+def variant_status(statuses: list[str]) -> str:
+    """One status for a variant's runs: failed, missing, done (any run in this build), cached."""
+    for status in ("failed", "missing", "done"):
+        if status in statuses:
+            return status
+    return "cached"
+
+
+def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]],
+           records: dict[str, BuildRecord], the_manifest: dict, options: Options) -> None:
     """Render the report unless nothing it depends on changed; never overwrite the last
     complete report with one that has failed or missing variants (unless --allow-failed)."""
-    entries = [{"name": name, "title": v.title, "description": v.description,
-                "notebook": v.notebook.name, "role": v.role, "status": records[name].status,
-                "dir": records[name].dir, "notebook_html": records[name].notebook_html}
-               for name, v in table.variants.items()]
+    entries = []
+    for name, variant in table.variants.items():
+        runs = [{"name": run.name, "seed": run.seed, "status": records[run.name].status,
+                 "dir": records[run.name].dir, "notebook_html": records[run.name].notebook_html}
+                for run in shown[name]]
+        entries.append({"name": name, "title": variant.title, "description": variant.description,
+                        "notebook": variant.notebook.name, "role": variant.role,
+                        "status": variant_status([run["status"] for run in runs]),
+                        "runs": runs, "dir": runs[0]["dir"],
+                        "notebook_html": runs[0]["notebook_html"]})
     if not any(record.ok for record in records.values()):
         print("report: not rendered, no variant has results yet", flush=True)
         return
-    failures = {name: r.error for name, r in records.items() if r.status == "failed"}
+    failures = {entry["name"]: "; ".join(
+        (f"{run['name']}: " if run["seed"] else "") + (records[run["name"]].error or "failed")
+        for run in entry["runs"] if run["status"] == "failed")
+        for entry in entries if entry["status"] == "failed"}
     complete = all(record.ok for record in records.values())
     stem = "report" if complete or options.allow_failed else "report-incomplete"
     names = (f"{stem}.html", f"{stem}.pdf")

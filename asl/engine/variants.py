@@ -1,6 +1,7 @@
 """The variants table: ``variants.yaml`` plus the parameters cell of each notebook.
 
-A variant is a notebook and the parameters that differ from the notebook's defaults. Parameter
+A variant is a notebook and the parameters that differ from the notebook's defaults; a run is
+one execution of it, one per training seed when its notebook has a ``train_seed``. Parameter
 names, types and defaults come from the notebook's tagged ``parameters`` cell (read with
 ``papermill.inspect_notebook``, without running anything). Values are layered in this order:
 notebook default < ``variants.yaml`` < ``quick:`` (with ``--quick``, only keys the notebook has)
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import yaml
 
-from asl.config import BUILD_PARAMETERS
+from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER
 from asl.errors import VariantError
 
-ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "timeout", "gpu"}
+ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
+              "gpu"}
 ROLES = ("baseline", "leakage_control")
 
 
@@ -46,10 +48,59 @@ class Variant:
     declared: dict[str, Parameter]          # the notebook's parameters cell
     settings: dict                          # the variant's `parameters:` in variants.yaml
     role: str | None = None
+    seeds: int | None = None                # training seeds; None: the build's default
     timeout: float | None = None
     gpu: bool = True
     parameters: dict = field(default_factory=dict)   # final values (no reserved names)
     origin: dict = field(default_factory=dict)       # name -> "variants.yaml" | "quick" | "-p"
+
+    @property
+    def seeded(self) -> bool:
+        """Its notebook takes a training seed, so it runs once per seed."""
+        return SEED_PARAMETER in self.declared
+
+
+@dataclass
+class Run:
+    """One execution of a variant: with one training seed, or its only run."""
+
+    variant: Variant
+    seed: int | None = None
+
+    @property
+    def name(self) -> str:
+        """``cnn_scratch.seed2``; the variant's name for a variant without seeds."""
+        return self.variant.name if self.seed is None else f"{self.variant.name}.seed{self.seed}"
+
+    @property
+    def parameters(self) -> dict:
+        extra = {} if self.seed is None else {SEED_PARAMETER: self.seed}
+        return {**self.variant.parameters, **extra}
+
+    @property
+    def notebook(self) -> Path:
+        return self.variant.notebook
+
+    @property
+    def timeout(self) -> float | None:
+        return self.variant.timeout
+
+    @property
+    def gpu(self) -> bool:
+        return self.variant.gpu
+
+
+def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
+    """The runs of the chosen variants: ``--seeds`` if given, else the variant's ``seeds:``,
+    else 3 for a full build and 1 for a quick one; one run for a notebook without seeds."""
+    runs = []
+    for variant in chosen:
+        if not variant.seeded:
+            runs.append(Run(variant))
+            continue
+        count = seeds or variant.seeds or DEFAULT_SEEDS["quick" if quick else "full"]
+        runs += [Run(variant, seed) for seed in range(1, count + 1)]
+    return runs
 
 
 @dataclass
@@ -124,9 +175,13 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         role = entry.get("role")
         if role is not None and role not in ROLES:
             raise VariantError(f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}")
+        seeds = entry.get("seeds")
+        if seeds is not None and (type(seeds) is not int or seeds < 1):
+            raise VariantError(f"{where}: seeds must be a whole number of at least 1, "
+                               f"not {seeds!r}")
         variants[name] = Variant(name, notebook, entry.get("title", name),
                                  " ".join(str(entry.get("description", "")).split()),
-                                 declared, settings, role,
+                                 declared, settings, role, seeds,
                                  entry.get("timeout", raw.get("timeout")),
                                  bool(entry.get("gpu", True)))
     if not variants:
@@ -137,12 +192,16 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
 
 
 def _known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:
+    if key == SEED_PARAMETER:
+        raise VariantError(f"{where}: {key} is set for each run by the build: use --seeds N "
+                           f"(or `seeds:` in variants.yaml), and `seed` for the split")
     if key in BUILD_PARAMETERS:
         raise VariantError(f"{where}: {key} is set by the build (use --data, --wild, --weights, "
                            f"--quick, --jobs), not as a parameter")
     if key not in declared:
         valid = ", ".join(f"{p.name} ({p.type_name}, default {p.default!r})"
-                          for p in declared.values() if p.name not in BUILD_PARAMETERS)
+                          for p in declared.values()
+                          if p.name not in (*BUILD_PARAMETERS, SEED_PARAMETER))
         raise VariantError(f"{where}: unknown parameter {key!r}; valid: {valid}")
     return declared[key]
 
@@ -176,7 +235,7 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
                            "quick"))
         layers.append((overrides, "-p"))
         variant.parameters = {k: p.default for k, p in variant.declared.items()
-                              if k not in BUILD_PARAMETERS}
+                              if k not in (*BUILD_PARAMETERS, SEED_PARAMETER)}
         variant.origin = {}
         if "variant" in variant.declared:     # a notebook that asks for its variant's name
             variant.parameters["variant"], variant.origin["variant"] = variant.name, "build"
@@ -189,7 +248,7 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
     return chosen
 
 
-def describe(table: Table, chosen: list[Variant]) -> str:
+def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
     """The text of ``--list``: each variant, each parameter with type, default and value."""
     lines = [f"Variants in {table.path} (build one with --variant NAME, override with "
              f"-p key=value):", ""]
@@ -197,7 +256,11 @@ def describe(table: Table, chosen: list[Variant]) -> str:
         lines.append(f"{variant.name}  [{variant.notebook.name}]  {variant.title}")
         if variant.timeout:
             lines.append(f"    timeout: {variant.timeout} s")
-        own = [p for name, p in variant.declared.items() if name not in BUILD_PARAMETERS]
+        if variant.seeded:
+            names = [run.name for run in runs if run.variant is variant]
+            lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N)")
+        own = [p for name, p in variant.declared.items()
+               if name not in (*BUILD_PARAMETERS, SEED_PARAMETER)]
         width = max((len(p.name) for p in own), default=0)
         for parameter in own:
             name = parameter.name
@@ -208,6 +271,7 @@ def describe(table: Table, chosen: list[Variant]) -> str:
             if parameter.help:
                 line += f"  # {parameter.help}"
             lines.append(line)
-        lines.append(f"    (set by the build: {', '.join(BUILD_PARAMETERS)})")
+        lines.append(f"    (set by the build: {', '.join(BUILD_PARAMETERS)}"
+                     f"{', ' + SEED_PARAMETER if variant.seeded else ''})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from asl.report import halves
+from asl.report import halves, seeds
 from asl.report.results import VariantResult
 
 
@@ -23,7 +23,7 @@ class Candidate:
     test: dict
     wild: dict | None                     # the report half of the wild photos
     wild_select: dict | None              # the selection half: for choosing, never reported
-    train_accuracy: float | None = None   # on its own training photos, inference mode
+    train_accuracy: float | None = None   # on its own training photos, inference mode (mean)
     fitted: bool = True                   # reached the study's minimum training accuracy
     calibration: dict = field(default_factory=dict)
     latency_ms: float | None = None
@@ -50,32 +50,44 @@ def classifier_blocks(extra: dict | None) -> dict:
             and "accuracy" in value["test"]}
 
 
+def _blocks(owners: list[dict]) -> dict:
+    """Seed-combined test block and wild halves of a model evaluated once per seed."""
+    split = [halves.split(owner.get("wild")) for owner in owners]
+    return {"test": seeds.combine([owner["test"] for owner in owners]),
+            "wild_select": seeds.combine([select for select, _ in split]),
+            "wild": seeds.combine([report for _, report in split])}
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
 def _main(result: VariantResult) -> Candidate:
-    metrics = result.metrics
+    metrics, runs = result.metrics, result.runs
     inference, model = metrics.get("inference") or {}, metrics.get("model") or {}
-    select, report = halves.split(metrics.get("wild"))
     return Candidate(
         key=result.name, variant=result.name, title=result.title, short=result.name,
         anchor=result.anchor, family=metrics.get("family"),
         split_kind=(metrics.get("split") or {}).get("kind", "not recorded"),
-        explainable=bool(metrics.get("explainable")), test=metrics["test"], wild=report,
-        wild_select=select, train_accuracy=metrics.get("train_accuracy"),
+        explainable=bool(metrics.get("explainable")), **_blocks(runs),
+        train_accuracy=_mean(run.get("train_accuracy") for run in runs),
         calibration=metrics.get("calibration") or {},
         latency_ms=inference.get("ms_per_image_batch1"),
         batched_ms=inference.get("ms_per_image_batched"), parameters=model.get("parameters"),
         size_bytes=model.get("size_bytes"),
-        training_seconds=(metrics.get("training") or {}).get("seconds"))
+        training_seconds=_mean((run.get("training") or {}).get("seconds") for run in runs))
 
 
-def _extra(main: Candidate, name: str, block: dict) -> Candidate:
+def _extra(main: Candidate, name: str, owners: list[dict]) -> Candidate:
+    block = owners[0]
     inference, model = block.get("inference") or {}, block.get("model") or {}
-    select, report = halves.split(block.get("wild"))
     return Candidate(
         key=f"{main.variant}:{name}", variant=main.variant,
         title=block.get("title") or f"{main.title}: {name.replace('_', ' ')}",
         short=f"{main.variant} ({block.get('abbreviation') or name})", anchor=main.anchor,
-        family=main.family, split_kind=main.split_kind, explainable=True, test=block["test"],
-        wild=report, wild_select=select, train_accuracy=block.get("train_accuracy"),
+        family=main.family, split_kind=main.split_kind, explainable=True, **_blocks(owners),
+        train_accuracy=_mean(owner.get("train_accuracy") for owner in owners),
         calibration=block.get("calibration") or {},
         latency_ms=inference.get("ms_per_image_batch1", main.latency_ms),
         batched_ms=inference.get("ms_per_image_batched", main.batched_ms),
@@ -98,7 +110,8 @@ def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
         reported = (result.metrics.get("extra") or {}).get("reported_classifier")
         for name, block in classifier_blocks(result.metrics.get("extra")).items():
             if block.get("explainable") and name != reported:
-                found.append(_extra(main, name, block))
+                owners = [classifier_blocks(run.get("extra"))[name] for run in result.runs]
+                found.append(_extra(main, name, owners))
     for candidate in found:
         candidate.fitted = candidate.train_accuracy is None or \
             candidate.train_accuracy >= min_train_accuracy

@@ -59,6 +59,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
                 for i, (id_, title) in enumerate(SECTIONS, 1)]
     date = str(manifest.get("created") or dt.date.today().isoformat())
     explained = tables.explained_variants(models, rec)
+    mains = {c.variant: c for c in models if c.key == c.variant}
     return {
         "title": "Recognising the American Sign Language alphabet from photos",
         "subtitle": "Model variants, their evaluation and a recommendation",
@@ -70,7 +71,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "evaluation": sections.evaluation_section(model_results, models, groups, min_train,
                                                   quick),
         "exploration": sections.exploration_section(exploration),
-        "variants": [tables.model_section(r, explained) for r in model_results],
+        "variants": [tables.model_section(r, mains.get(r.name), explained)
+                     for r in model_results],
         "comparison": tables.comparison_rows(models, model_results, significance),
         "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
                        for c in models if not c.fitted],

@@ -38,7 +38,10 @@ class VariantResult:
     role: str | None
     status: str               # done | cached | failed | missing
     reason: str | None = None
-    metrics: dict | None = None
+    metrics: dict | None = None           # the first training seed's metrics
+    runs: list[dict] = field(default_factory=list)     # every seed's metrics, in seed order
+    seeds: list[int | None] = field(default_factory=list)
+    not_ok: list[str] = field(default_factory=list)    # runs that failed or are missing
     figures: list[Figure] = field(default_factory=list)
     notebook_html: str | None = None
 
@@ -91,22 +94,29 @@ def load_figures(metrics: dict, folder: Path, out_dir: Path, title: str = "") ->
 
 
 def load_variant(variant: dict, out_dir: Path, failures: dict) -> VariantResult:
-    """One variant's result: its declaration, status, metrics (or the reason there are none)."""
+    """One variant's result: its declaration, status, the metrics of every run that succeeded
+    (one per training seed), or the reason there are none."""
     result = VariantResult(variant["name"], variant.get("title") or variant["name"],
                            variant.get("description") or "", variant.get("notebook"),
                            variant.get("role"), variant.get("status", "missing"))
-    if variant.get("notebook_html") and Path(variant["notebook_html"]).exists():
-        result.notebook_html = relative(variant["notebook_html"], out_dir)
-    if result.status == "failed":
-        result.reason = failures.get(result.name) or "the notebook stopped with an error"
-        return result
-    if result.status == "missing":
-        result.reason = failures.get(result.name) or "no metrics: the variant was never run"
+    runs = variant.get("runs") or [{"name": variant["name"], "seed": None,
+                                    "status": result.status, "dir": variant.get("dir"),
+                                    "notebook_html": variant.get("notebook_html")}]
+    ok = [run for run in runs if run["status"] in ("done", "cached")]
+    result.not_ok = [run["name"] for run in runs if run not in ok]
+    if not ok:
+        default = ("the notebook stopped with an error" if result.status == "failed"
+                   else "no metrics: the variant was never run")
+        result.status = "failed" if result.status == "failed" else "missing"
+        result.reason = failures.get(result.name) or default
         return result
     try:
-        result.metrics = metrics_file.read(variant["dir"])
+        result.runs = [metrics_file.read(run["dir"]) for run in ok]
     except AslError as error:
         result.status, result.reason = "failed", str(error)
         return result
-    result.figures = load_figures(result.metrics, Path(variant["dir"]), out_dir, result.title)
+    if ok[0].get("notebook_html") and Path(ok[0]["notebook_html"]).exists():
+        result.notebook_html = relative(ok[0]["notebook_html"], out_dir)
+    result.metrics, result.seeds = result.runs[0], [run["seed"] for run in ok]
+    result.figures = load_figures(result.metrics, Path(ok[0]["dir"]), out_dir, result.title)
     return result

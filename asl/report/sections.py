@@ -158,6 +158,7 @@ def evaluation_section(results: list[VariantResult], models: list[Candidate],
         "report_n": fmt_int(halves[1]) if halves[1] else None,
         "min_train": fmt_acc(min_train) if min_train else None, "quick": quick,
         "alpha": fmt_value(ALPHA), "n_groups": len(groups),
+        "seeds": max((len(r.runs) for r in results if r.kind == "model"), default=0),
     }
 
 

@@ -1,5 +1,11 @@
 """Which differences between models are significant: McNemar tests between every two models
-scored on the same photos, Holm-corrected within each set of photos. Numbers only."""
+scored on the same photos, Holm-corrected within each set of photos. Numbers only.
+
+With several training seeds, a difference must hold for every seed: seed k of A is tested
+against seed k of B, the accuracy difference must have the same sign for every seed, and the
+pair's p-value is the largest of the seeds' (an intersection-union test, valid at the same
+level). One seed that disagrees makes the difference not significant.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +27,11 @@ class PairTest:
     block: str
     a: Candidate
     b: Candidate
-    a_only: int               # photos only A gets right
+    a_only: int               # photos only A gets right (summed over the seeds)
     b_only: int
-    p_value: float
-    exact: bool
+    p_value: float            # the largest seed's p-value, or 1 when the seeds disagree
+    seeds: int = 1            # seeds paired up
+    agree: bool = True        # every seed's difference points the same way
     p_holm: float = 1.0
     significant: bool = False
 
@@ -68,12 +75,7 @@ def pairwise_tests(models: list[Candidate], blocks=("test", "wild"),
     for (block_name, ids, _), members in sets.items():
         if len(members) < 2:
             continue
-        pairs = []
-        for a, b in combinations(members, 2):
-            block_a, block_b = getattr(a, block_name), getattr(b, block_name)
-            test = stats.mcnemar_test(block_a["y_true"], block_a["y_pred"], block_b["y_pred"])
-            pairs.append(PairTest(block_name, a, b, test["a_only"], test["b_only"],
-                                  test["p_value"], test["exact"]))
+        pairs = [pair_test(block_name, a, b) for a, b in combinations(members, 2)]
         reject, adjusted = stats.holm([pair.p_value for pair in pairs], alpha)
         for pair, significant, p_adjusted in zip(pairs, reject, adjusted):
             pair.significant, pair.p_holm = significant, p_adjusted
@@ -81,6 +83,19 @@ def pairwise_tests(models: list[Candidate], blocks=("test", "wild"),
         groups.append(TestGroup(block_name, len(ids), members, pairs))
     groups.sort(key=lambda group: (blocks.index(group.block), -len(group.members)))
     return groups
+
+
+def pair_test(block: str, a: Candidate, b: Candidate) -> PairTest:
+    """McNemar's test of A against B on each paired seed, combined across seeds."""
+    runs = list(zip(getattr(a, block)["runs"], getattr(b, block)["runs"]))
+    tests = [stats.mcnemar_test(run_a["y_true"], run_a["y_pred"], run_b["y_pred"])
+             for run_a, run_b in runs]
+    signs = {(run_a["accuracy"] > run_b["accuracy"]) - (run_a["accuracy"] < run_b["accuracy"])
+             for run_a, run_b in runs}
+    agree = len(signs) == 1 and 0 not in signs
+    p_value = max(t["p_value"] for t in tests) if agree else 1.0
+    return PairTest(block, a, b, sum(t["a_only"] for t in tests),
+                    sum(t["b_only"] for t in tests), p_value, len(runs), agree)
 
 
 class Significance:

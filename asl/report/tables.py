@@ -5,7 +5,7 @@ from asl.report import halves
 from asl.report.candidates import Candidate, classifier_blocks
 from asl.report.decision import Recommendation, best
 from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_int, fmt_ms, fmt_seconds,
-                                   fmt_value, key_values, size_text, split_text)
+                                   fmt_spread, fmt_value, key_values, size_text, split_text)
 from asl.report.narrative import hardest_classes
 from asl.report.results import VariantResult
 from asl.report.significance import Significance
@@ -50,6 +50,7 @@ def comparison_rows(models: list[Candidate], results: list[VariantResult],
                 "train_acc": fmt_acc(c.train_accuracy),
                 "comparable": c.comparable, "split_kind": c.split_kind,
                 "test_acc": fmt_acc(test["accuracy"]), "test_ci": fmt_ci(test["accuracy_ci"]),
+                "test_spread": fmt_spread(test), "wild_spread": fmt_spread(wild),
                 "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
                 "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
                 "f1": fmt_acc(test.get("f1_macro")),
@@ -65,6 +66,11 @@ def eval_rows(evaluated: dict) -> list[dict]:
     """Metric rows for one model (its metrics or a classifier block): test and wild columns."""
     test, wild = evaluated["test"], evaluated.get("wild")
     rows = []
+    if len(test.get("seeds") or []) > 1:
+        rows.append({"label": "Accuracy per training seed",
+                     "test": ", ".join(fmt_acc(v) for v in test["seeds"]),
+                     "wild": ", ".join(fmt_acc(v) for v in wild["seeds"]) if wild
+                     else "no wild set"})
     for label, key, fmt in (("Photos evaluated", "n", fmt_int),
                             ("Accuracy", "accuracy", fmt_acc),
                             ("95 % confidence interval", "accuracy_ci", fmt_ci),
@@ -133,8 +139,9 @@ def explained_variants(models: list[Candidate], rec: Recommendation | None) -> s
     return chosen
 
 
-def model_section(result: VariantResult, explained: set[str] = frozenset()) -> dict:
-    """What one variant's section shows."""
+def model_section(result: VariantResult, main: Candidate | None,
+                  explained: set[str] = frozenset()) -> dict:
+    """What one variant's section shows; ``main`` is its model over every training seed."""
     section = {**vars(result), "anchor": result.anchor, "status_text": result.status_text}
     metrics = result.metrics
     if metrics is None:
@@ -145,16 +152,19 @@ def model_section(result: VariantResult, explained: set[str] = frozenset()) -> d
     split = metrics.get("split") or {}
     training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
     classifiers, other = _extra_tables(metrics.get("extra"))
-    wild = halves.split(metrics.get("wild"))[1]
+    test, wild = main.test, main.wild
     return {**section, "figures": figures,
             "explanations_elsewhere": len(figures) < len(result.figures),
             "parameters": key_values(metrics.get("parameters")),
-            "evaluation": eval_rows({**metrics, "wild": wild}), "classifiers": classifiers,
-            "extra": other,
+            "evaluation": eval_rows({"test": test, "wild": wild,
+                                     "calibration": main.calibration}),
+            "classifiers": classifiers, "extra": other,
+            "seeds": ", ".join(str(seed) for seed in result.seeds if seed is not None),
+            "not_ok": ", ".join(result.not_ok),
             "split_text": split_text(split), "comparable": split.get("kind") != "random",
-            "hardest_test": hardest_classes(metrics["test"]),
+            "hardest_test": hardest_classes(test),
             "hardest_wild": hardest_classes(wild) if wild else "no wild set",
-            "train_accuracy": fmt_acc(metrics.get("train_accuracy")),
+            "train_accuracy": fmt_acc(main.train_accuracy), "fitted": main.fitted,
             "cost": [("Training time", fmt_seconds(training.get("seconds"))),
                      ("Epochs run", fmt_value(training.get("epochs_run"))),
                      ("Latency, 1 photo", fmt_ms(inference.get("ms_per_image_batch1"))),
