@@ -33,6 +33,8 @@ Model variants (``kind: "model"``)::
                         compare as the explainable option, ``explainable: true``, ``title``
                         and ``abbreviation``
     explainable         true when the variant's main model is itself explainable
+    stages              seconds spent in each stage of the notebook (loading photos, training,
+                        evaluating, latency, figures, saliency and calibration, ...)
 
 An evaluation block::
 

@@ -7,6 +7,7 @@ whenever it changes.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from asl.files import write_json_atomic
@@ -15,11 +16,26 @@ FILENAME = "progress.json"
 
 
 def write(output_dir, stage: str, epoch: int = 0, epochs: int = 0, message: str = "") -> None:
-    """Record the current stage (and epoch) atomically; a no-op without an output folder."""
-    if output_dir:
-        write_json_atomic(Path(output_dir) / FILENAME, {"stage": str(stage), "epoch": int(epoch),
-                                                        "epochs": int(epochs),
-                                                        "message": str(message)})
+    """Record the current stage (and epoch) atomically; a no-op without an output folder.
+    The file also keeps when each stage began (``timeline``), for ``stage_seconds``."""
+    if not output_dir:
+        return
+    timeline = (read(output_dir) or {}).get("timeline") or []
+    if not timeline or timeline[-1][0] != str(stage):
+        timeline.append([str(stage), time.time()])
+    write_json_atomic(Path(output_dir) / FILENAME, {"stage": str(stage), "epoch": int(epoch),
+                                                    "epochs": int(epochs),
+                                                    "message": str(message),
+                                                    "timeline": timeline})
+
+
+def stage_seconds(output_dir) -> dict[str, float]:
+    """Seconds spent in each stage so far (stages entered twice add up)."""
+    timeline = (read(output_dir) or {}).get("timeline") or []
+    seconds: dict[str, float] = {}
+    for (stage, start), (_, end) in zip(timeline, timeline[1:] + [["", time.time()]]):
+        seconds[stage] = round(seconds.get(stage, 0.0) + end - start, 2)
+    return seconds
 
 
 def read(output_dir) -> dict | None:

@@ -410,6 +410,9 @@ def test_mean_and_spread_over_seeds_come_from_the_per_seed_metrics(tmp_path):
     assert row["test_acc"] == fmt_acc(np.mean(per_seed))
     assert row["test_spread"] == (f"± {np.std(per_seed, ddof=1):.3f}, {min(per_seed):.3f}–"
                                   f"{max(per_seed):.3f} over 3 seeds")
+    section = next(v for v in context["variants"] if v["name"] == "cnn_scratch")
+    curves = next(f for f in section["figures"] if f.key == "learning_curves")
+    assert curves.src == "figures/cnn_scratch-learning-curves.png" and curves.exists
 
 
 def test_one_seed_disagreeing_makes_a_difference_not_shown(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from asl.report import advice, narrative, sections, tables
+from asl.report import advice, narrative, seed_figures, sections, tables
 from asl.report.candidates import candidates
 from asl.report.decision import recommend
 from asl.report.formatting import fmt_acc
@@ -40,6 +40,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     exploration = next((r for r in results if r.kind == "exploration"
                         or r.role == "exploration"), None)
     model_results = [r for r in results if r is not exploration]
+    for result in model_results:
+        seed_figures.with_seed_curves(result, out_dir)
     models = candidates(model_results, min_train)
     groups = pairwise_tests(models)
     significance = Significance(groups)

@@ -12,6 +12,7 @@ from asl.config import BUILD_PARAMETERS
 from asl.study import evaluate, figures
 from asl.study.data import ImageSet, load_images
 from asl.study.splits import Split, make_split
+from asl.progress import stage_seconds
 from asl.study.training import report_progress
 
 CONTEXT_PARAMETERS = (*BUILD_PARAMETERS, "variant")
@@ -38,6 +39,7 @@ class Data:
     wild: ImageSet | None
     split: Split
     summary: dict
+    output_dir: str = "."       # where progress (and so the stage timings) is written
 
     @property
     def input_shape(self) -> tuple:
@@ -81,7 +83,7 @@ def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: st
                "wild_source": Path(wild.source).name if wild else None,
                "wild_images": len(wild) if wild else 0}
     return Data(photos.subset(chosen.train), photos.subset(chosen.val),
-                photos.subset(chosen.test), wild, chosen, summary)
+                photos.subset(chosen.test), wild, chosen, summary, str(output_dir))
 
 
 @dataclass
@@ -114,6 +116,7 @@ def train_accuracy(predict_proba, data: Data, seed: int = 0) -> float:
 def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
     """Evaluate a function photos -> class probabilities on the training photos (fit), the
     test photos and the wild photos."""
+    report_progress(data.output_dir, "evaluating")
     fit = train_accuracy(predict_proba, data)
     test_probabilities = evaluate.predict_in_batches(predict_proba, data.test.images)
     test = evaluate.evaluation_block(data.test.labels, test_probabilities.argmax(1), data.test.ids)
@@ -122,6 +125,7 @@ def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
         wild_probabilities = evaluate.predict_in_batches(predict_proba, data.wild.images)
         wild = evaluate.evaluation_block(data.wild.labels, wild_probabilities.argmax(1),
                                          data.wild.ids)
+    report_progress(data.output_dir, "latency")
     inference = evaluate.latency(predict_proba, data.test.images)
     return Results(test, wild, test_probabilities, wild_probabilities, inference, model_info, fit)
 
@@ -139,6 +143,7 @@ def evaluate_keras(model, data: Data, output_dir) -> Results:
 def standard_figures(results: Results, data: Data, training: dict | None, output_dir,
                      title: str) -> list[dict]:
     """Learning curves, confusion matrix, misclassified test photos, wild predictions."""
+    report_progress(output_dir, "figures")
     out = Path(output_dir)
     made = []
     if training and training["history"].get("loss"):
@@ -175,6 +180,7 @@ def explanation_figures(model, results: Results, data: Data, output_dir, title: 
                         count: int = 6) -> list[dict]:
     """Saliency maps on right and wrong photos, in domain and in the wild, and a reliability
     diagram of the test-set confidence."""
+    report_progress(output_dir, "saliency and calibration")
     from asl.study import explain
 
     out = Path(output_dir)
@@ -222,6 +228,7 @@ def write_metrics(output_dir, *, variant: str, family: str, notebook: str, param
             "wild": evaluate.calibration(results.wild_probabilities, data.wild.labels)
             if results.wild else None},
         "figures": figure_list, "extra": extra or {}, "explainable": bool(explainable),
+        "stages": stage_seconds(output_dir),
         "written": time.time(),
     })
     report_progress(output_dir, "done")
