@@ -151,11 +151,15 @@ def _save_cache(path: Path, images: np.ndarray, decoded_ok: np.ndarray) -> None:
 
 def load_images(path, image_size: int = 64, color_mode: str = "rgb", max_per_class: int = 0,
                 seed: int = 0, use_cache: bool = True) -> ImageSet:
-    """Read every photo under class folders of ``path`` (folder or zip), resized and cached."""
+    """Read every photo under class folders of ``path`` (folder or zip), resized to
+    ``image_size`` pixels square (0: the size most photos are stored at) and cached."""
     if color_mode not in COLOR_MODES:
         raise DataError(f"color_mode must be one of {sorted(COLOR_MODES)}, not '{color_mode}'")
+    if int(image_size) == 0:
+        image_size = stored_size(path)
     if int(image_size) < 8:
-        raise DataError(f"image_size must be at least 8 pixels, not {image_size}")
+        raise DataError(f"image_size must be at least 8 pixels (or 0 for the stored size), "
+                        f"not {image_size}")
     source = _Source(path)
     entries, skipped = _entries(source.names())
     if not entries:
@@ -221,3 +225,12 @@ def original_sizes(path, count: int = 50) -> dict[str, int]:
         if handle is not None:
             handle.close()
     return sizes
+
+
+def stored_size(path, count: int = 50) -> int:
+    """The longer side of the most common stored photo size (from a sample of ``count``)."""
+    sizes = original_sizes(path, count)
+    if not sizes:
+        raise DataError(f"no readable photos in '{path}' to take the image size from")
+    width, height = max(sizes, key=sizes.get).split("x")
+    return max(int(width), int(height))

@@ -79,7 +79,8 @@ def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: st
                         block_size, gap, seed)
     wild = load_images(wild_path, image_size, color_mode) if wild_path else None
     summary = {"source": Path(photos.source).name, "n_images": len(photos),
-               "image_size": image_size, "color_mode": color_mode, "skipped": photos.skipped,
+               "image_size": int(photos.images.shape[1]), "color_mode": color_mode,
+               "skipped": photos.skipped,
                "wild_source": Path(wild.source).name if wild else None,
                "wild_images": len(wild) if wild else 0}
     return Data(photos.subset(chosen.train), photos.subset(chosen.val),
@@ -102,32 +103,39 @@ class Results:
 TRAIN_ACCURACY_SAMPLE = 3000
 
 
-def train_accuracy(predict_proba, data: Data, seed: int = 0) -> float:
-    """Accuracy on (up to 3,000 of) the model's own training photos, in inference mode: no
-    augmentation, no dropout. Far below 1 means the model did not fit its training data."""
+def train_sample(data: Data, seed: int = 0) -> np.ndarray:
+    """Up to 3,000 training photos (their indices) on which the model's fit is measured."""
     index = np.arange(len(data.train))
     if len(index) > TRAIN_ACCURACY_SAMPLE:
         index = np.sort(np.random.default_rng(seed).choice(index, TRAIN_ACCURACY_SAMPLE,
                                                            replace=False))
-    probabilities = evaluate.predict_in_batches(predict_proba, data.train.images[index])
-    return float((probabilities.argmax(1) == data.train.labels[index]).mean())
+    return index
+
+
+def evaluate_probabilities(train: np.ndarray, test: np.ndarray, wild: np.ndarray | None,
+                           data: Data, inference: dict, model_info: dict) -> Results:
+    """Results from class probabilities already computed on the training sample
+    (``train_sample``), the test photos and the wild photos. The training accuracy is in
+    inference mode (no augmentation, no dropout): far below 1 means the model did not fit."""
+    sample = train_sample(data)
+    fit = float((train.argmax(1) == data.train.labels[sample]).mean())
+    test_block = evaluate.evaluation_block(data.test.labels, test.argmax(1), data.test.ids)
+    wild_block = None if wild is None else evaluate.evaluation_block(
+        data.wild.labels, wild.argmax(1), data.wild.ids)
+    return Results(test_block, wild_block, test, wild, inference, model_info, fit)
 
 
 def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
     """Evaluate a function photos -> class probabilities on the training photos (fit), the
-    test photos and the wild photos."""
+    test photos and the wild photos, and time it."""
     report_progress(data.output_dir, "evaluating")
-    fit = train_accuracy(predict_proba, data)
-    test_probabilities = evaluate.predict_in_batches(predict_proba, data.test.images)
-    test = evaluate.evaluation_block(data.test.labels, test_probabilities.argmax(1), data.test.ids)
-    wild = wild_probabilities = None
-    if data.wild is not None:
-        wild_probabilities = evaluate.predict_in_batches(predict_proba, data.wild.images)
-        wild = evaluate.evaluation_block(data.wild.labels, wild_probabilities.argmax(1),
-                                         data.wild.ids)
+    probabilities = [evaluate.predict_in_batches(predict_proba, images) for images in (
+        data.train.images[train_sample(data)], data.test.images)]
+    wild = None if data.wild is None else \
+        evaluate.predict_in_batches(predict_proba, data.wild.images)
     report_progress(data.output_dir, "latency")
     inference = evaluate.latency(predict_proba, data.test.images)
-    return Results(test, wild, test_probabilities, wild_probabilities, inference, model_info, fit)
+    return evaluate_probabilities(*probabilities, wild, data, inference, model_info)
 
 
 def evaluate_keras(model, data: Data, output_dir) -> Results:

@@ -1,0 +1,171 @@
+"""The hand-landmark family: classifiers on features of the 21 hand keypoints.
+
+A photo where no hand is found is answered ``nothing``: right for ``nothing`` photos, wrong
+for every other class, and never dropped from an accuracy. Settings are chosen on the
+validation photos; the test and wild photos only evaluate.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from asl import CLASSES
+from asl.study import keypoint_features
+from asl.study.hands import DetectorSettings, HandDetector, HandKeypoints
+
+NOTHING = CLASSES.index("nothing")
+CLASSIFIERS = ("logistic_regression", "random_forest", "extra_trees")
+GRIDS = {
+    "logistic_regression": [{"C": c} for c in (0.1, 1.0, 10.0)],
+    "random_forest": [{"max_features": f, "min_samples_leaf": leaf}
+                      for f in ("sqrt", 0.3) for leaf in (1, 3)],
+    "extra_trees": [{"max_features": f, "min_samples_leaf": leaf}
+                    for f in ("sqrt", 0.3) for leaf in (1, 3)],
+}
+EXPLAINABLE = {"logistic_regression": {"explainable": True, "abbreviation": "LR",
+                                       "title": "Logistic regression on hand keypoints"}}
+
+
+def make_estimator(name: str, settings: dict, seed: int, trees: int, threads: int):
+    """An unfitted classifier; trees are capped in depth-free size by ``trees`` (the saved
+    model stays small), the regression works on standardised features."""
+    if name == "logistic_regression":
+        return make_pipeline(StandardScaler(), LogisticRegression(
+            C=settings["C"], max_iter=5000, random_state=seed))
+    forest = {"random_forest": RandomForestClassifier,
+              "extra_trees": ExtraTreesClassifier}.get(name)
+    if forest is None:
+        raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {name!r}")
+    return forest(n_estimators=trees, random_state=seed, n_jobs=max(1, threads), **settings)
+
+
+@dataclass
+class KeypointClassifier:
+    """A fitted classifier and how it reads keypoints; picklable, so `build.py evaluate` can
+    run it on new photos (detecting their hands first)."""
+
+    name: str
+    estimator: object
+    mirror_left: bool = True
+    detector: DetectorSettings = field(default_factory=DetectorSettings)
+
+    def features(self, found: HandKeypoints) -> np.ndarray:
+        return keypoint_features.features(found.keypoints, found.handedness, self.mirror_left)
+
+    def predict_proba_keypoints(self, found: HandKeypoints) -> np.ndarray:
+        """Class probabilities; a photo without a hand is ``nothing`` with certainty."""
+        table = self.features(found)
+        has_hand = ~np.isnan(table).any(axis=1)
+        probabilities = np.zeros((len(table), len(CLASSES)))
+        probabilities[:, NOTHING] = 1.0
+        if has_hand.any():
+            known = self.estimator.predict_proba(table[has_hand])
+            probabilities[has_hand] = 0.0
+            probabilities[np.ix_(has_hand, self.estimator.classes_)] = known
+        return probabilities
+
+    def predictor(self, weights_path: str = ""):
+        """photos -> probabilities, detecting hands on the way (one process, no cache)."""
+        detector = HandDetector(weights_path, self.detector)
+
+        def predict(images: np.ndarray) -> np.ndarray:
+            found = [detector.detect(image) for image in images]
+            keypoints = np.full((len(images), 21, 3), np.nan, np.float32)
+            handedness = np.full(len(images), np.nan, np.float32)
+            for i, hand in enumerate(found):
+                if hand is not None:
+                    keypoints[i], handedness[i] = hand.keypoints, hand.handedness
+            attempt = np.array([-1 if h is None else h.attempt for h in found])
+            return self.predict_proba_keypoints(HandKeypoints(
+                keypoints, np.full(len(images), np.nan, np.float32), handedness, attempt))
+
+        return predict
+
+
+def training_table(found: HandKeypoints, labels: np.ndarray, rng: np.random.Generator,
+                   copies: int, mirror_left: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the training photos with a hand, plus ``copies`` randomly
+    rotated and stretched copies of each (keypoint augmentation)."""
+    has_hand = found.found
+    keypoints, handedness = found.keypoints[has_hand], found.handedness[has_hand]
+    labels = np.asarray(labels)[has_hand]
+    if copies:
+        keypoints = np.concatenate([keypoints, keypoint_features.augment(keypoints, rng, copies)])
+        handedness = np.tile(handedness, copies + 1)
+        labels = np.tile(labels, copies + 1)
+    table = keypoint_features.features(keypoints, handedness, mirror_left)
+    usable = ~np.isnan(table).any(axis=1)
+    return table[usable], labels[usable]
+
+
+def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, seed: int,
+        copies: int, trees: int, threads: int, mirror_left: bool = True
+        ) -> tuple[KeypointClassifier, dict]:
+    """Each grid point fitted on the training photos and scored on the validation photos
+    (photos without a hand counted as answered ``nothing``); the best is refitted on both."""
+    rng = np.random.default_rng(seed)
+    x_train, t_train = training_table(train, y_train, rng, copies, mirror_left)
+    grid = []
+    for settings in GRIDS[name]:
+        model = KeypointClassifier(name, make_estimator(name, settings, seed, trees, threads)
+                                   .fit(x_train, t_train), mirror_left)
+        accuracy = float((model.predict_proba_keypoints(val).argmax(1) == y_val).mean())
+        grid.append({"params": settings, "val_accuracy": accuracy})
+    best = max(grid, key=lambda point: point["val_accuracy"])
+    x_val, t_val = training_table(val, y_val, rng, copies, mirror_left)
+    started = time.perf_counter()
+    final = make_estimator(name, best["params"], seed, trees, threads).fit(
+        np.concatenate([x_train, x_val]), np.concatenate([t_train, t_val]))
+    summary = {"best_params": best["params"], "val_accuracy": best["val_accuracy"],
+               "grid": grid, "fit_seconds": round(time.perf_counter() - started, 1),
+               "training_rows": int(len(x_train) + len(x_val))}
+    return KeypointClassifier(name, final, mirror_left), summary
+
+
+def detection_summary(found: HandKeypoints, labels, attempts: tuple[str, ...]) -> dict:
+    """How often a hand was found, in one pass and after the retries, overall and per class
+    (the ``nothing`` class, which shows no hand, apart)."""
+    labels = np.asarray(labels)
+    hand_classes = labels != NOTHING
+    first = found.attempt == 0
+
+    def rate(mask, among):
+        return float(mask[among].mean()) if among.any() else None
+
+    per_class = {CLASSES[c]: {"first_pass": rate(first, labels == c),
+                              "after_retries": rate(found.found, labels == c),
+                              "photos": int((labels == c).sum())}
+                 for c in np.unique(labels)}
+    return {"photos": int(len(labels)),
+            "first_pass": rate(first, hand_classes), "after_retries": rate(found.found,
+                                                                           hand_classes),
+            "nothing_with_hand": rate(found.found, ~hand_classes),
+            "by_attempt": {name: int((found.attempt == i).sum())
+                           for i, name in enumerate(attempts)},
+            "per_class": per_class}
+
+
+def top_features(classifier: KeypointClassifier, count: int = 3) -> dict[str, list[str]]:
+    """For the logistic regression: per class, the features whose standardised coefficients
+    push most towards it (named, with the sign of the push)."""
+    regression = classifier.estimator[-1]
+    names = keypoint_features.FEATURE_NAMES
+    explained = {}
+    for row, label in zip(regression.coef_, regression.classes_):
+        order = np.argsort(-np.abs(row))[:count]
+        explained[CLASSES[label]] = [f"{names[i]} ({'+' if row[i] > 0 else '−'})" for i in order]
+    return explained
+
+
+def importances(classifier: KeypointClassifier) -> np.ndarray:
+    """How much each feature matters: mean |standardised coefficient| or impurity importance."""
+    estimator = classifier.estimator
+    if hasattr(estimator, "feature_importances_"):
+        return estimator.feature_importances_
+    return np.abs(estimator[-1].coef_).mean(axis=0)
