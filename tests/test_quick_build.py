@@ -140,7 +140,7 @@ def test_evaluate_command_scores_a_saved_model_on_your_own_photos(quick_build, t
             target = tmp_path / "mine" / Path(name).parent.name.lower() / Path(name).name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(name))
-    for name in ("cnn_scratch", "autoencoder_forest"):
+    for name in ("cnn_scratch", "autoencoder_forest", "hands", "fusion"):
         result = subprocess.run([sys.executable, str(ROOT / "build.py"), "evaluate", name,
                                  "--out", str(quick_build), "--images", str(tmp_path / "mine")],
                                 cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
@@ -148,6 +148,10 @@ def test_evaluate_command_scores_a_saved_model_on_your_own_photos(quick_build, t
         run = f"{name}.seed1"                   # a seeded variant's first training seed
         saved = json.loads((quick_build / "evaluations" / f"evaluation_{run}.json").read_text())
         assert saved["n"] == len(members)
+        built = metrics_file.read(quick_build / "variants" / run)["wild"]
+        if name in ("hands", "fusion"):      # the same photos as in the build's wild set
+            expected = {i: p for i, p in zip(built["ids"], built["y_pred"])}
+            assert all(expected[i] == p for i, p in zip(saved["ids"], saved["y_pred"]))
         assert f"accuracy {fmt_acc(saved['accuracy'])} {fmt_ci(saved['accuracy_ci'])}" \
             in result.stdout
         assert (quick_build / "evaluations" / f"confusion_{run}.png").exists()

@@ -89,6 +89,8 @@ def evaluate_parser() -> argparse.ArgumentParser:
         "any letter case, any image size).")
     p.add_argument("variant", metavar="NAME", help="a model variant that has been built")
     p.add_argument("--images", required=True, metavar="PATH", help="folder or zip of photos")
+    p.add_argument("--weights", metavar="PATH", help="folder or file beside which the hand "
+                   "models lie, as for the build (default: $ASL_WEIGHTS)")
     p.add_argument("--seed", type=int, default=1, metavar="K",
                    help="which training seed's model (default 1)")
     p.add_argument("--quick", action="store_true", help="use the quick build's model")
@@ -112,7 +114,8 @@ def evaluate_main(argv: list[str]) -> int:
         from asl.study import own_photos
 
         result = own_photos.evaluate_photos(run_folder(out / "variants", args.variant, args.seed),
-                                            args.images, out / "evaluations")
+                                            args.images, out / "evaluations",
+                                            config.weights_path(args.weights, ""))
         print(own_photos.summary(result))
         return 0
     except AslError as error:

@@ -187,8 +187,22 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
     study = {"reference": raw.get("reference") or {},
-             "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0))}
+             "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
+             "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
     return Table(variants, raw.get("quick") or {}, variants_file, study)
+
+
+def _ideas(items: list, variants: dict, where: str) -> list[dict]:
+    """The ``ideas:`` list: each a name and the two variants it tells apart."""
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"name", "with", "without"}:
+            raise VariantError(f"{where}: each idea needs exactly name, with and without; got "
+                               f"{item!r}")
+        unknown = [item[k] for k in ("with", "without") if item[k] not in variants]
+        if unknown:
+            raise VariantError(f"{where}: idea {item['name']!r} names unknown variant(s) "
+                               f"{', '.join(unknown)}; valid: {', '.join(variants)}")
+    return items
 
 
 def _known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:

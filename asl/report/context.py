@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from asl.report import advice, narrative, seed_figures, sections, tables
+from asl.report import advice, ideas, narrative, seed_figures, sections, tables
 from asl.report.candidates import candidates
 from asl.report.decision import recommend
 from asl.report.formatting import fmt_acc
@@ -79,6 +79,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
                        for c in models if not c.fitted],
         "tests": groups,
+        "ideas": tables.idea_rows(ideas.measure(study.get("ideas") or [], models, significance)),
         "recommendation": None if rec is None else {
             "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
             "reasons": advice.reasons(rec, selection), "before_use": before_use},

@@ -4,13 +4,16 @@ from __future__ import annotations
 from asl.report import halves
 from asl.report.candidates import Candidate, classifier_blocks
 from asl.report.decision import Recommendation, best
-from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_int, fmt_ms, fmt_seconds,
-                                   fmt_spread, fmt_value, key_values, size_text, split_text)
+from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_int, fmt_ms,
+                                   fmt_seconds, fmt_spread, fmt_value, key_values, size_text,
+                                   split_text)
 from asl.report.narrative import hardest_classes
 from asl.report.results import VariantResult
 from asl.report.significance import Significance
 
 EXPLANATION_FIGURES = {"saliency_test", "saliency_wild", "reliability"}
+OWN_TABLES = ("classifiers", "detection", "top_features", "fusion")
+"""Keys of ``extra`` the variant section shows in tables of their own."""
 CLASSIFIER_RESULTS = ("test", "wild", "inference", "model", "calibration", "explainable",
                       "title", "abbreviation")
 
@@ -121,8 +124,40 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
             "latency": fmt_ms((value.get("inference") or {}).get("ms_per_image_batch1")),
             "settings": settings})
     other = key_values({k.replace("_", " "): v for k, v in (extra or {}).items()
-                        if k != "classifiers"})
+                        if k not in OWN_TABLES})
+    fusion = (extra or {}).get("fusion")
+    if fusion:
+        other.append(("fusion weight of the network (chosen on validation)",
+                      fmt_value(fusion.get("weight"))))
     return classifiers, other
+
+
+def detection_rows(extra: dict | None) -> list[dict]:
+    """How often a hand was found, per photo set: first pass, after retries."""
+    return [{"set": name, "photos": fmt_int(summary.get("photos")),
+             "first": fmt_acc(summary.get("first_pass")),
+             "after": fmt_acc(summary.get("after_retries")),
+             "nothing": fmt_acc(summary.get("nothing_with_hand"))}
+            for name, summary in ((extra or {}).get("detection") or {}).items()]
+
+
+def feature_rows(extra: dict | None, letters: str = "ABEMNSTVK") -> list[tuple[str, str]]:
+    """The explainable model's strongest named features for a few letters that look alike."""
+    top = (extra or {}).get("top_features") or {}
+    return [(letter, "; ".join(top[letter])) for letter in letters if letter in top]
+
+
+def idea_rows(measured) -> list[dict]:
+    """The ideas table: effect in domain and out of domain, interval, significance."""
+    def cell(effect):
+        if effect is None:
+            return {"diff": "not measured", "ci": "", "sig": ""}
+        return {"diff": fmt_diff(effect.difference), "ci": fmt_ci(effect.interval),
+                "sig": {True: "significant", False: "not significant",
+                        None: "not tested"}[effect.significant]}
+    return [{"name": idea.name, "with": idea.with_, "without": idea.without,
+             "missing": idea.missing, "test": cell(idea.test), "wild": cell(idea.wild)}
+            for idea in measured]
 
 
 def explained_variants(models: list[Candidate], rec: Recommendation | None) -> set[str]:
@@ -159,6 +194,8 @@ def model_section(result: VariantResult, main: Candidate | None,
             "evaluation": eval_rows({"test": test, "wild": wild,
                                      "calibration": main.calibration}),
             "classifiers": classifiers, "extra": other,
+            "detection": detection_rows(metrics.get("extra")),
+            "top_features": feature_rows(metrics.get("extra")),
             "seeds": ", ".join(str(seed) for seed in result.seeds if seed is not None),
             "not_ok": ", ".join(result.not_ok),
             "split_text": split_text(split), "comparable": split.get("kind") != "random",

@@ -1,6 +1,7 @@
 """The steps every model notebook shares: load and split the photos, evaluate, write results."""
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ class Data:
     split: Split
     summary: dict
     output_dir: str = "."       # where progress (and so the stage timings) is written
+    photos: ImageSet | None = None   # every photo; split.train/val/test index into it
 
     @property
     def input_shape(self) -> tuple:
@@ -72,7 +74,8 @@ def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: st
          max_per_class: int = 0, seed: int = 42, test_fraction: float = 0.2,
          val_fraction: float = 0.1, block_size: int = 150, gap: int = 20,
          output_dir=".") -> Data:
-    """Load (cached), split, and load the wild set at the same size and colour mode."""
+    """Load (cached), split, and load the wild set at the same size (``image_size`` 0: each
+    set at the size it is stored at) and colour mode."""
     report_progress(output_dir, "loading photos")
     photos = load_images(data_path, image_size, color_mode, max_per_class, seed)
     chosen = make_split(split, photos.labels, photos.frames, test_fraction, val_fraction,
@@ -84,7 +87,18 @@ def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: st
                "wild_source": Path(wild.source).name if wild else None,
                "wild_images": len(wild) if wild else 0}
     return Data(photos.subset(chosen.train), photos.subset(chosen.val),
-                photos.subset(chosen.test), wild, chosen, summary, str(output_dir))
+                photos.subset(chosen.test), wild, chosen, summary, str(output_dir), photos)
+
+
+def with_images(data: Data, **images: np.ndarray) -> Data:
+    """A copy of ``data`` whose parts (``train=``, ``val=``, ``test=``, ``wild=``) hold other
+    pictures of the same photos, e.g. hand crops."""
+    parts = {}
+    for name in ("train", "val", "test", "wild"):
+        part = getattr(data, name)
+        parts[name] = part if name not in images or part is None else \
+            dataclasses.replace(part, images=images[name])
+    return dataclasses.replace(data, **parts)
 
 
 @dataclass

@@ -233,3 +233,45 @@ def importance_bars(values, labels, path, xlabel: str) -> str:
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", labelsize=7)
     return _save(fig, path)
+
+
+def detection_rates(per_set: dict[str, dict], path, classes=CLASSES) -> str:
+    """Share of photos with a hand found, per class and photo set, in one pass (light) and
+    after the retries (dark)."""
+    fig, ax = plt.subplots(figsize=(8, 3))
+    x = np.arange(len(classes))
+    width = 0.8 / max(1, len(per_set))
+    for k, (name, per_class) in enumerate(per_set.items()):
+        offset = (k - (len(per_set) - 1) / 2) * width
+        after = [(per_class.get(c) or {}).get("after_retries") or 0 for c in classes]
+        first = [(per_class.get(c) or {}).get("first_pass") or 0 for c in classes]
+        bars = ax.bar(x + offset, after, width, label=f"{name}, after retries")
+        ax.bar(x + offset, first, width, color=bars.patches[0].get_facecolor(), alpha=0.45,
+               hatch="//", label=f"{name}, first pass")
+    ax.set_xticks(x, classes, fontsize=7, rotation=90)
+    ax.set_xlim(-0.6, len(classes) - 0.4)
+    ax.set_ylim(0, 1.0)
+    ax.set_ylabel("hand found")
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    return _save(fig, path)
+
+
+def keypoint_examples(images, keypoints, titles, path, columns: int = 8) -> str:
+    """Photos with their 21 hand keypoints and bones drawn on (none where no hand was found)."""
+    from asl.study.handcrop import BONES
+
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.35), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, image, points, title in zip(axes.ravel(), images, keypoints, titles):
+        _show(ax, image)
+        ax.axis("on")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, fontsize=6)
+        if not np.isnan(points).any():
+            for a, b in BONES:
+                ax.plot(points[[a, b], 0], points[[a, b], 1], color="#00e000", linewidth=0.8)
+            ax.scatter(points[:, 0], points[:, 1], s=3, color="red", zorder=3)
+    return _save(fig, path)

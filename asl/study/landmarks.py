@@ -169,3 +169,35 @@ def importances(classifier: KeypointClassifier) -> np.ndarray:
     if hasattr(estimator, "feature_importances_"):
         return estimator.feature_importances_
     return np.abs(estimator[-1].coef_).mean(axis=0)
+
+
+@dataclass
+class SplitKeypoints:
+    """Hand keypoints of every part of a data split (and of the wild photos)."""
+
+    train: HandKeypoints
+    val: HandKeypoints
+    test: HandKeypoints
+    wild: HandKeypoints | None
+    everything: HandKeypoints     # all training-set photos, before the split
+
+
+def rows(found: HandKeypoints, index) -> HandKeypoints:
+    """The detections of the photos at ``index``."""
+    return HandKeypoints(*(values[index] for values in found))
+
+
+def keypoints_for(data, settings: DetectorSettings, weights_path: str = "", workers: int = 0,
+                  progress: bool = True) -> SplitKeypoints:
+    """Keypoints of ``data`` (an ``experiment.Data``): detected once for all photos (cached,
+    on every core) and cut like the split."""
+    from asl.study.hands import extract_keypoints
+
+    everything = extract_keypoints(data.photos, cache_key="photos", workers=workers,
+                                   progress=progress, weights_path=weights_path,
+                                   settings=settings)
+    wild = None if data.wild is None else extract_keypoints(
+        data.wild, cache_key="wild", workers=workers, progress=progress,
+        weights_path=weights_path, settings=settings)
+    return SplitKeypoints(rows(everything, data.split.train), rows(everything, data.split.val),
+                          rows(everything, data.split.test), wild, everything)

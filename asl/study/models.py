@@ -16,6 +16,7 @@ CNN_ARCHITECTURES = {
     "wide": ((32, 64, 128, 256), True, 256),
 }
 AUGMENTATIONS = ("none", "light", "strong")
+BN_MOMENTUM = 0.9  # Keras default 0.99
 
 # Backbone name -> (Keras application, preprocessing function, weights file in the Keras cache).
 BACKBONES = {
@@ -26,45 +27,65 @@ BACKBONES = {
 _MOBILENET_ALPHA_TAGS = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}
 
 
-def augmentation(strength: str, seed: int = 0) -> list:
-    """Training-time augmentation layers (inactive at inference). No horizontal flip: a
-    mirrored hand changes the meaning of some signs."""
+def augmentation(strength: str, seed: int = 0, value_range=(0, 255)) -> list:
+    """Training-time augmentation layers (inactive at inference) for pixels in `value_range`.
+
+    No horizontal flip: a mirrored hand changes the meaning of some signs. Each layer gets its
+    own seed: layers built with one shared seed draw the same random numbers, so vertical shift,
+    zoom, rotation, brightness and contrast would all move together (correlation 1.0) and the
+    extremes would always coincide."""
     if strength not in AUGMENTATIONS:
         raise ValueError(f"augment must be one of {AUGMENTATIONS}, not {strength!r}")
     if strength == "none":
         return []
-    light = [layers.RandomTranslation(0.08, 0.08, seed=seed), layers.RandomZoom(0.1, seed=seed),
-             layers.RandomRotation(0.03, seed=seed)]
+    seeds = iter(range(seed * 100, seed * 100 + 100))
     if strength == "light":
-        return light
-    return [layers.RandomTranslation(0.15, 0.15, seed=seed), layers.RandomZoom((-0.25, 0.2), seed=seed),
-            layers.RandomRotation(0.05, seed=seed),
-            layers.RandomBrightness(0.3, value_range=(0, 255), seed=seed),
-            layers.RandomContrast(0.4, seed=seed),
-            layers.RandomColorJitter(value_range=(0, 255), saturation_factor=(0.3, 0.9),
-                                     hue_factor=0.1, seed=seed)]
+        return [layers.RandomTranslation(0.08, 0.08, seed=next(seeds)),
+                layers.RandomZoom(0.1, seed=next(seeds)),
+                layers.RandomRotation(0.03, seed=next(seeds))]
+    # RandomSaturation clips the saturation channel to value_range instead of [0, 1], so only
+    # with value_range (0, 1) does a raised saturation stay a valid colour; a factor of 0.5 is
+    # no change, (0.3, 0.7) scales saturation by 0.43 to 2.3.
+    return [layers.RandomTranslation(0.15, 0.15, seed=next(seeds)),
+            layers.RandomZoom((-0.25, 0.2), seed=next(seeds)),
+            layers.RandomRotation(0.05, seed=next(seeds)),
+            layers.RandomBrightness(0.3, value_range=value_range, seed=next(seeds)),
+            layers.RandomContrast(0.4, value_range=value_range, seed=next(seeds)),
+            layers.RandomColorJitter(value_range=value_range, saturation_factor=(0.3, 0.7),
+                                     hue_factor=0.1, seed=next(seeds))]
 
 
 def build_cnn(input_shape, n_classes: int, architecture: str = "original",
               dropout: float = 0.5, augment: str = "none", seed: int = 0) -> keras.Model:
-    """Convolution/pooling blocks, then a dense layer with dropout (the original study's CNN)."""
+    """Convolution/pooling blocks, then a dense layer with dropout (the original study's CNN).
+
+    With batch normalisation the flattened features are normalised ReLU outputs (mean about
+    0.8, 2,048 or 4,096 of them), so Adam's first steps move every dense pre-activation by
+    about learning_rate x fan-in x 0.8 at once and most dense units die: the dense layer is
+    batch-normalised as well. BN_MOMENTUM lets the inference-mode statistics catch up within
+    an epoch (they start at variance 1, the convolutions' outputs have variance about 0.01)."""
     if architecture not in CNN_ARCHITECTURES:
         raise ValueError(f"architecture must be one of {sorted(CNN_ARCHITECTURES)}, "
                          f"not {architecture!r}")
     channels, batchnorm, dense_units = CNN_ARCHITECTURES[architecture]
     model = keras.Sequential(name=f"cnn_{architecture}")
     model.add(keras.Input(shape=tuple(input_shape)))
-    for layer in augmentation(augment, seed):
-        model.add(layer)
     model.add(layers.Rescaling(1 / 255))
+    for layer in augmentation(augment, seed, value_range=(0, 1)):
+        model.add(layer)
     for width in channels:
         model.add(layers.Conv2D(width, 3, padding="same", use_bias=not batchnorm))
         if batchnorm:
-            model.add(layers.BatchNormalization())
+            model.add(layers.BatchNormalization(momentum=BN_MOMENTUM))
         model.add(layers.Activation("relu"))
         model.add(layers.MaxPooling2D())
     model.add(layers.Flatten())
-    model.add(layers.Dense(dense_units, activation="relu"))
+    if batchnorm:
+        model.add(layers.Dense(dense_units, use_bias=False))
+        model.add(layers.BatchNormalization(momentum=BN_MOMENTUM))
+        model.add(layers.Activation("relu"))
+    else:
+        model.add(layers.Dense(dense_units, activation="relu"))
     model.add(layers.Dropout(dropout))
     model.add(layers.Dense(n_classes, activation="softmax"))
     return model
@@ -104,8 +125,11 @@ def build_transfer(input_shape, n_classes: int, backbone: str = "mobilenet", alp
     base.trainable = False
     inputs = keras.Input(shape=tuple(input_shape))
     x = inputs
-    for layer in augmentation(augment, seed):
-        x = layer(x)
+    if augment != "none":  # augment in [0, 1] (see augmentation), then back to 0..255
+        x = layers.Rescaling(1 / 255)(x)
+        for layer in augmentation(augment, seed, value_range=(0, 1)):
+            x = layer(x)
+        x = layers.Rescaling(255)(x)
     if input_shape[-1] == 1:
         x = layers.Concatenate()([x, x, x])
     x = layers.Resizing(backbone_size, backbone_size)(x)

@@ -9,23 +9,63 @@ from asl import metrics_file
 from asl.files import write_json_atomic
 from asl.errors import AslError, DataError
 
-SAVED_MODEL_KINDS = ("model.keras", "classifiers.pkl")
+SAVED_MODEL_KINDS = ("handcrop.json", "model.keras", "classifiers.pkl", "landmarks.pkl")
 
 
-def load_predictor(variant_dir: Path):
-    """(predict_proba, metrics) for the model a variant saved beside its metrics.json."""
+def _keypoint_model(variant_dir: Path):
+    with open(variant_dir / "landmarks.pkl", "rb") as handle:
+        return pickle.load(handle)
+
+
+def _handcrop_predictor(variant_dir: Path, network, weights_path: str):
+    """photos -> probabilities: find the hand, crop it, run the network, fuse if asked."""
+    import json
+
+    import numpy as np
+
+    from asl.study import fusion, handcrop
+    from asl.study.hands import HandDetector
+
+    settings = json.loads((variant_dir / "handcrop.json").read_text())
+    detector = HandDetector(weights_path)
+    forest = _keypoint_model(variant_dir) if settings.get("fusion_weight") is not None else None
+    keypoints_only = forest.predictor(weights_path) if forest else None
+
+    def predict(images):
+        found = [detector.detect(image) for image in images]
+        points = np.array([np.full((21, 3), np.nan) if hand is None else hand.keypoints
+                           for hand in found])
+        crops = handcrop.crop_hands(images, points, images.shape[1], settings["image_size"],
+                                    settings["margin"])
+        probabilities = network(crops)
+        if forest is not None:
+            probabilities = fusion.fuse(probabilities, keypoints_only(images),
+                                        settings["fusion_weight"])
+        return probabilities
+
+    return predict
+
+
+def load_predictor(variant_dir: Path, weights_path: str = ""):
+    """(predict_proba, metrics) for the model a variant saved beside its metrics.json; hand
+    models are looked up from ``weights_path`` (its folder) like in the build."""
     variant_dir = Path(variant_dir)
     metrics = metrics_file.read(variant_dir)
     if metrics["kind"] != "model":
         raise AslError(f"'{variant_dir.name}' is not a model variant")
+    if (variant_dir / "landmarks.pkl").exists() and not (variant_dir / "model.keras").exists():
+        return _keypoint_model(variant_dir).predictor(weights_path), metrics
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
     from asl.study.evaluate import keras_predictor
 
     if (variant_dir / "model.keras").exists():
-        model = keras.saving.load_model(variant_dir / "model.keras", safe_mode=False)
-        return keras_predictor(model), metrics
+        network = keras_predictor(keras.saving.load_model(variant_dir / "model.keras",
+                                                          safe_mode=False))
+        if (variant_dir / "handcrop.json").exists():
+            return _handcrop_predictor(variant_dir, network, weights_path), metrics
+        return network, metrics
     if (variant_dir / "classifiers.pkl").exists():
         encode = keras_predictor(keras.saving.load_model(variant_dir / "encoder.keras"))
         with open(variant_dir / "classifiers.pkl", "rb") as handle:
@@ -35,7 +75,7 @@ def load_predictor(variant_dir: Path):
                    f"{', '.join(SAVED_MODEL_KINDS)}): rebuild the variant")
 
 
-def evaluate_photos(variant_dir: Path, images_path, out_dir: Path) -> dict:
+def evaluate_photos(variant_dir: Path, images_path, out_dir: Path, weights_path: str = "") -> dict:
     """Accuracy with its 95 % interval, per-class accuracy and a confusion-matrix figure."""
     from asl.study.data import load_images
     from asl.study.evaluate import evaluation_block, predict_in_batches
@@ -45,10 +85,10 @@ def evaluate_photos(variant_dir: Path, images_path, out_dir: Path) -> dict:
     if not (variant_dir / metrics_file.FILENAME).exists():
         raise AslError(f"variant '{variant_dir.name}' has no results in {variant_dir.parent}: "
                        f"build it first (python build.py --variant {variant_dir.name})")
-    predict, metrics = load_predictor(variant_dir)
+    predict, metrics = load_predictor(variant_dir, weights_path)
     parameters = metrics["parameters"]
-    photos = load_images(images_path, parameters["image_size"],
-                         parameters.get("color_mode", "rgb"), use_cache=False)
+    size = parameters.get("detect_size", parameters.get("image_size", 0))  # the photos it reads
+    photos = load_images(images_path, size, parameters.get("color_mode", "rgb"), use_cache=False)
     if len(photos) == 0:
         raise DataError(f"no readable photos in {images_path}")
     probabilities = predict_in_batches(predict, photos.images)
