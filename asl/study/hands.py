@@ -261,15 +261,15 @@ def as_rgb(image: np.ndarray) -> np.ndarray:
 class DetectorSettings:
     """Everything that changes detections (part of the cache key)."""
 
-    palm_score: float = 0.5         # minimum palm score (sigmoid)
+    palm_score: float = 0.2         # minimum palm score (sigmoid); presence guards the rest
     nms_iou: float = 0.3
     presence: float = 0.5           # minimum hand-presence score of the landmark model
     recrop: bool = True             # second landmark pass on a crop taken from the landmarks
     palm_candidates: int = 1        # palms tried per pass, best first, until one has a hand
-    pad_edge: bool = False          # pad photos with their edge pixels instead of black
+    pad_edge: bool = True           # pad photos with their edge pixels instead of black
     crop_edge: bool = False         # fill crops beyond the photo with edge pixels, not black
     upscale_below: int = 0          # photos smaller than this are upscaled to it first (0: off)
-    retries: tuple = ("pad1.5", "mirror", "pad2")   # tried in order when a pass fails
+    retries: tuple = ("pad2.5", "pad3", "bright_pad2", "pad1.5")  # in order, when a pass fails
 
     def key(self) -> dict:
         return {**asdict(self), "retries": list(self.retries), "version": DETECTOR_VERSION}
