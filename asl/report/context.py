@@ -50,9 +50,13 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     rec = recommend(models, selection)
     roles = {r.role: c for r in model_results if r.role
              for c in models if c.key == r.name}
+    measured = ideas.measure(study.get("ideas") or [], models, significance)
+    detection = next((r.metrics["extra"]["detection"] for r in model_results
+                      if r.metrics and (r.metrics.get("extra") or {}).get("detection")
+                      and r.metrics["parameters"].get("retries", True)), {})
     found = narrative.findings(narrative.Facts(
         models, significance, rec, roles, exploration.metrics if exploration else None,
-        reference))
+        reference, measured, detection))
     dataset = sections.dataset_section(exploration, model_results)
     before_use = advice.before_use(rec.chosen) if rec else []
     manifest = manifest or {}
@@ -79,7 +83,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
                        for c in models if not c.fitted],
         "tests": groups,
-        "ideas": tables.idea_rows(ideas.measure(study.get("ideas") or [], models, significance)),
+        "ideas": tables.idea_rows(measured),
         "recommendation": None if rec is None else {
             "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
             "reasons": advice.reasons(rec, selection), "before_use": before_use},

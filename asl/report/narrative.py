@@ -2,7 +2,7 @@
 reasons for the recommendation, and what to do next. Every number comes from the records."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asl.report.candidates import Candidate
 from asl.report.decision import Recommendation
@@ -26,6 +26,8 @@ class Facts:
     roles: dict                 # role -> Candidate (baseline, leakage_control)
     exploration: dict | None    # the exploration notebook's metrics
     reference: dict             # the original study's published accuracies
+    ideas: list = field(default_factory=list)          # measured ideas (asl.report.ideas)
+    detection: dict = field(default_factory=dict)      # a keypoint variant's detection rates
 
 
 def sig_words(significant) -> str:
@@ -180,9 +182,44 @@ def significance_count(facts: Facts) -> Finding | None:
                    + ").")
 
 
-FINDINGS = (leakage_gap, near_duplicates, domain_gap, best_out_of_domain, against_baseline,
-            calibration, transfer_learning, significance_count)
-GLANCE = ("Leakage gap", "Domain gap", "Best out of domain")   # findings on the title page
+def ideas_that_worked(facts: Facts) -> Finding | None:
+    """Which ideas moved out-of-domain accuracy, which did not, which were not measured."""
+    measured = [idea for idea in facts.ideas if idea.wild is not None]
+    if not measured:
+        return None
+    def phrase(idea):
+        return (f"{idea.name.lower()} ({fmt_diff(idea.wild.difference)} "
+                f"{fmt_ci(idea.wild.interval)})")
+    helped = [phrase(i) for i in measured if i.wild.significant and i.wild.difference > 0]
+    hurt = [phrase(i) for i in measured if i.wild.significant and i.wild.difference < 0]
+    unclear = [phrase(i) for i in measured if not i.wild.significant]
+    parts = []
+    if helped:
+        parts.append("significantly raised accuracy on other people's photos: " + "; ".join(helped))
+    if hurt:
+        parts.append("significantly lowered it: " + "; ".join(hurt))
+    if unclear:
+        parts.append("made no difference that survives the tests: " + "; ".join(unclear))
+    return Finding("Which ideas worked", "Of the ideas tried, " + ". Ideas that ".join(parts)
+                   + ". Each difference is on the report half of the wild photos, with its 95 % "
+                   "interval.")
+
+
+def hand_detection(facts: Facts) -> Finding | None:
+    rates = {name: summary for name, summary in facts.detection.items()
+             if summary.get("after_retries") is not None}
+    if not rates:
+        return None
+    return Finding("Finding the hand", "The hand detector found a hand in " + "; ".join(
+        f"{fmt_acc(s['after_retries'])} of the {name} that show one ({fmt_acc(s['first_pass'])}"
+        " in its first pass)" for name, s in rates.items()) + ". Every photo without a detected "
+        "hand is answered 'nothing', and counts as wrong unless it is one.")
+
+
+FINDINGS = (leakage_gap, near_duplicates, domain_gap, best_out_of_domain, ideas_that_worked,
+            hand_detection, against_baseline, calibration, transfer_learning,
+            significance_count)
+GLANCE = ("Domain gap", "Best out of domain", "Which ideas worked")   # findings on the title page
 
 
 def findings(facts: Facts) -> list[Finding]:
