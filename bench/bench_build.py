@@ -1,7 +1,10 @@
 """Build benchmark: prints figures, never fails on timing.
 
-    python bench/bench_build.py            # quick build (a few minutes)
-    python bench/bench_build.py --full     # full build as well (over an hour on 2 cores)
+    python bench/bench_build.py                  # quick build (a few minutes)
+    python bench/bench_build.py --full           # full build as well (over an hour on 2 cores)
+    python bench/bench_build.py --report report  # figures of a finished build, without running:
+                                                 # time per run and per stage, total per seed
+                                                 # count, seed-to-seed spread of accuracy
 
 For each mode: cold build wall time (serial, and with --jobs 2), no-op rebuild, render-only,
 one-parameter rerun of one variant, PDF size, and the CNN's training throughput inside the
@@ -82,10 +85,51 @@ def bench(mode: str) -> dict:
     return figures
 
 
+def build_figures(out: Path) -> None:
+    """Per-variant and per-stage times, totals for one seed and for all, seed spread."""
+    import json
+    import statistics
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    runs = manifest["variants"]
+    by_variant: dict[str, list] = {}
+    for name, run in runs.items():
+        try:
+            metrics = json.loads((out / "variants" / name / "metrics.json").read_text())
+        except OSError:
+            continue
+        by_variant.setdefault(run.get("variant") or name, []).append((run, metrics))
+    print("| variant | seeds | minutes per run | slowest stages (s, first seed) | test acc. "
+          "mean ± sd | wild acc. mean ± sd |\n| --- | --- | --- | --- | --- | --- |")
+    for name, items in by_variant.items():
+        minutes = [run["seconds"] / 60 for run, _ in items if run.get("seconds")]
+        stages = sorted((items[0][1].get("stages") or {}).items(), key=lambda kv: -kv[1])[:3]
+        def spread(key):
+            values = [m.get(key) for _, m in items if m.get(key) is not None]
+            if not values:
+                return "-"
+            sd = statistics.stdev(values) if len(values) > 1 else 0.0
+            return f"{statistics.mean(values):.3f} ± {sd:.3f}"
+        print(f"| {name} | {len(items)} | {statistics.mean(minutes):.1f} | "
+              + ", ".join(f"{stage} {seconds:.0f}" for stage, seconds in stages)
+              + f" | {spread('test_accuracy')} | {spread('wild_accuracy')} |")
+    first = sum(run["seconds"] for run in runs.values()
+                if run.get("seconds") and run.get("train_seed") in (None, 1))
+    every = sum(run["seconds"] for run in runs.values() if run.get("seconds"))
+    print(f"\nrun time, one seed per variant: {first / 60:.1f} min; all seeds: {every / 60:.1f} min;"
+          f" build wall time: {manifest['wall_seconds'] / 60:.1f} min")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="also benchmark the full build")
-    modes = ["quick", "full"] if parser.parse_args().full else ["quick"]
+    parser.add_argument("--report", type=Path, metavar="DIR",
+                        help="print the figures of the build in DIR instead of building")
+    args = parser.parse_args()
+    if args.report:
+        build_figures(args.report)
+        return
+    modes = ["quick", "full"] if args.full else ["quick"]
     results = {mode: bench(mode) for mode in modes}
     names = list(results[modes[0]])
     print(f"\n| figure | {' | '.join(modes)} |\n| --- |{' --- |' * len(modes)}")
