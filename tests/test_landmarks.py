@@ -1,0 +1,72 @@
+"""The keypoint classifiers: no hand means `nothing`, settings are chosen on validation."""
+import numpy as np
+import pytest
+
+from asl import CLASSES, config
+from asl.study import landmarks
+from asl.study.hands import HandKeypoints, find_hand_models
+
+NOTHING = CLASSES.index("nothing")
+WEIGHTS = config.shared_paths()["weights"]
+
+
+def hands_of(labels, rng):
+    """Keypoints whose shape depends on the label: finger tips spread by class."""
+    labels = np.asarray(labels)
+    keypoints = np.zeros((len(labels), 21, 3), np.float32)
+    keypoints[:, :, 0] = np.linspace(0, 1, 21) * (1 + labels[:, None] % 5)
+    keypoints[:, :, 1] = np.linspace(0, 2, 21) + (labels[:, None] // 5) * 0.3
+    keypoints[:, 9, :2] = [0.0, 1.0]                     # the middle knuckle fixes the scale
+    keypoints += rng.normal(0, 0.01, keypoints.shape).astype(np.float32)
+    n = len(labels)
+    return HandKeypoints(keypoints * 40 + 100, np.ones(n, np.float32), np.ones(n, np.float32),
+                         np.zeros(n, int))
+
+
+def test_a_photo_without_a_hand_is_answered_nothing_with_certainty():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(6), 10)
+    model, _ = landmarks.fit("logistic_regression", hands_of(labels, rng), labels,
+                             hands_of(labels, rng), labels, seed=0, copies=0, trees=10,
+                             threads=1)
+    found = hands_of(labels[:3], rng)
+    found.keypoints[1] = np.nan
+    found.attempt[1] = -1
+    probabilities = model.predict_proba_keypoints(found)
+    assert probabilities[1].tolist() == np.eye(len(CLASSES))[NOTHING].tolist()
+    assert probabilities[0].argmax() != NOTHING
+    assert np.allclose(probabilities.sum(axis=1), 1)
+
+
+def test_settings_are_chosen_on_the_validation_photos():
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.arange(5), 20)
+    train, val = hands_of(labels, rng), hands_of(labels, rng)
+    _, search = landmarks.fit("random_forest", train, labels, val, labels, seed=0, copies=1,
+                              trees=20, threads=1)
+    best = max(search["grid"], key=lambda point: point["val_accuracy"])
+    assert search["best_params"] == best["params"]
+    assert search["val_accuracy"] == best["val_accuracy"] > 0.9
+
+
+@pytest.mark.skipif(not WEIGHTS.parent.exists(), reason="the shared hand models are not here")
+def test_a_blank_photo_is_answered_nothing():
+    find_hand_models(str(WEIGHTS))
+    rng = np.random.default_rng(2)
+    labels = np.repeat(np.arange(4), 10)
+    model, _ = landmarks.fit("logistic_regression", hands_of(labels, rng), labels,
+                             hands_of(labels, rng), labels, seed=0, copies=0, trees=10,
+                             threads=1)
+    blank = np.full((2, 64, 64, 3), 128, np.uint8)
+    predicted = model.predictor(str(WEIGHTS))(blank).argmax(1)
+    assert predicted.tolist() == [NOTHING, NOTHING]
+
+
+def test_detection_rates_leave_the_nothing_class_apart():
+    labels = np.array([0, 0, 1, NOTHING])
+    found = HandKeypoints(np.zeros((4, 21, 3)), np.ones(4), np.ones(4), np.array([0, 2, -1, 0]))
+    summary = landmarks.detection_summary(found, labels, ("plain", "pad1.5", "mirror"))
+    assert summary["first_pass"] == pytest.approx(1 / 3)
+    assert summary["after_retries"] == pytest.approx(2 / 3)
+    assert summary["nothing_with_hand"] == 1.0
+    assert summary["by_attempt"] == {"plain": 2, "pad1.5": 0, "mirror": 1}
