@@ -3,6 +3,7 @@ renderer standing in for asl.render."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,25 @@ class TinyProject:
         table = yaml.safe_load(self.variants_file.read_text())
         change(table["variants"])
         self.variants_file.write_text(yaml.safe_dump(table))
+
+
+def project_with_notebook(root: Path, change_book) -> tuple[TinyProject, list[str]]:
+    """A tiny project with only variant alpha, whose copy of tiny.ipynb ``change_book`` edits;
+    returns it and the build arguments."""
+    notebooks = root / "notebooks"
+    notebooks.mkdir()
+    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
+    change_book(book)
+    (notebooks / "tiny.ipynb").write_text(json.dumps(book))
+    project = TinyProject(root)
+    table = yaml.safe_load((FIXTURES / "variants.yaml").read_text())
+    del table["variants"]["beta"]
+    project.variants_file.write_text(yaml.safe_dump(table))
+    project.data.mkdir()
+    (project.data / "A1.jpg").write_bytes(b"x")
+    args = project.args()
+    args[args.index("--notebooks") + 1] = str(notebooks)
+    return project, args
 
 
 @pytest.fixture

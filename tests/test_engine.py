@@ -10,9 +10,8 @@ import time
 
 from filelock import FileLock
 
-import yaml
 
-from conftest import FIXTURES, TinyProject
+from conftest import FIXTURES, TinyProject, project_with_notebook
 
 
 def metrics(project, name):
@@ -202,22 +201,13 @@ def test_one_job_runs_the_variants_one_after_the_other(tiny_project, capsys):
 
 def seeded_project(tmp_path) -> tuple[TinyProject, list[str]]:
     """A tiny project whose notebook takes a training seed (one variant, alpha)."""
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
-    parameters = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
-    parameters["source"].append("\ntrain_seed = 1\n")
-    book["cells"][-1]["source"].insert(0, "label = f'{label}-{train_seed}'\n")
-    (notebooks / "tiny.ipynb").write_text(json.dumps(book))
-    project = TinyProject(tmp_path)
-    table = yaml.safe_load((FIXTURES / "variants.yaml").read_text())
-    del table["variants"]["beta"]
-    project.variants_file.write_text(yaml.safe_dump(table))
-    project.data.mkdir()
-    (project.data / "A1.jpg").write_bytes(b"x")
-    args = project.args()
-    args[args.index("--notebooks") + 1] = str(notebooks)
-    return project, args
+    def add_seed(book):
+        parameters = next(c for c in book["cells"]
+                          if "parameters" in c["metadata"].get("tags", []))
+        parameters["source"].append("\ntrain_seed = 1\n")
+        book["cells"][-1]["source"].insert(0, "label = f'{label}-{train_seed}'\n")
+
+    return project_with_notebook(tmp_path, add_seed)
 
 
 def test_adding_a_seed_runs_only_that_seed(tmp_path, stub_renderer, capsys):

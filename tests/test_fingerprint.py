@@ -2,11 +2,10 @@
 import json
 import shutil
 
-import yaml
 
 from asl import config
 from asl.engine import fingerprint
-from conftest import FIXTURES, TinyProject
+from conftest import project_with_notebook
 from test_engine import states
 
 CNN_CODE = "\n".join(
@@ -50,20 +49,11 @@ def test_relative_and_dotted_imports_are_followed(tmp_path):
 
 def test_a_change_to_a_study_module_reruns_the_variant(tmp_path, monkeypatch, stub_renderer,
                                                      capsys):
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
-    book["cells"][-1]["source"].insert(0, "from asl.study import splits  # noqa: F401\n")
-    (notebooks / "tiny.ipynb").write_text(json.dumps(book))
-    project = TinyProject(tmp_path)
-    table = yaml.safe_load((FIXTURES / "variants.yaml").read_text())
-    del table["variants"]["beta"]
-    project.variants_file.write_text(yaml.safe_dump(table))
-    project.data.mkdir()
-    (project.data / "A1.jpg").write_bytes(b"x")
+    def import_splits(book):
+        book["cells"][-1]["source"].insert(0, "from asl.study import splits  # noqa: F401\n")
+
+    _, args = project_with_notebook(tmp_path, import_splits)
     monkeypatch.setattr(fingerprint, "ASL_DIR", copy_of_asl(tmp_path / "code"))
-    args = project.args()
-    args[args.index("--notebooks") + 1] = str(notebooks)
     from asl.engine import cli
 
     assert cli.main(args) == 0

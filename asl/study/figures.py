@@ -63,18 +63,27 @@ def confusion_matrix(matrix, path, title: str = "", classes=CLASSES) -> str:
     return _save(fig, path)
 
 
-def example_grid(images, y_true, y_pred, path, title: str = "", columns: int = 8,
-                 classes=CLASSES) -> str:
-    """Photos labelled 'true -> predicted' (green when right, red when wrong)."""
+def _photo_grid(images, columns: int, size=(1.1, 1.25)):
+    """A figure with one framed photo per cell; returns the figure and the used axes."""
     rows = max(1, int(np.ceil(len(images) / columns)))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.25), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * size[0], rows * size[1]),
+                             squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
-    for ax, image, true, pred in zip(axes.ravel(), images, y_true, y_pred):
+    used = list(axes.ravel()[:len(images)])
+    for ax, image in zip(used, images):
         _show(ax, image)
         ax.axis("on")
         ax.set_xticks([])
         ax.set_yticks([])
+    return fig, used
+
+
+def example_grid(images, y_true, y_pred, path, title: str = "", columns: int = 8,
+                 classes=CLASSES) -> str:
+    """Photos labelled 'true -> predicted' (green when right, red when wrong)."""
+    fig, axes = _photo_grid(images, columns)
+    for ax, true, pred in zip(axes, y_true, y_pred):
         ax.set_title(f"{classes[true]} → {classes[pred]}", fontsize=7,
                      color="green" if true == pred else "red")
     if title:
@@ -192,10 +201,15 @@ def per_class_accuracy(test_block: dict, wild_block: dict | None, path, classes=
     if wild_block:
         wild = [wild_block["per_class"][c]["accuracy"] or 0 for c in classes]
         ax.bar(x + 0.2, wild, 0.4, label="wild (other people)")
-    ax.set_xticks(x, classes, fontsize=7, rotation=90)
+    return _save_class_bars(fig, ax, classes, "accuracy", path)
+
+
+def _save_class_bars(fig, ax, classes, ylabel: str, path) -> str:
+    """Class names under the bars, shares from 0 to 1, the legend above; then save."""
+    ax.set_xticks(np.arange(len(classes)), classes, fontsize=7, rotation=90)
     ax.set_xlim(-0.6, len(classes) - 0.4)
     ax.set_ylim(0, 1.0)
-    ax.set_ylabel("accuracy")
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return _save(fig, path)
 
@@ -248,27 +262,15 @@ def detection_rates(per_set: dict[str, dict], path, classes=CLASSES) -> str:
         bars = ax.bar(x + offset, after, width, label=f"{name}, after retries")
         ax.bar(x + offset, first, width, color=bars.patches[0].get_facecolor(), alpha=0.45,
                hatch="//", label=f"{name}, first pass")
-    ax.set_xticks(x, classes, fontsize=7, rotation=90)
-    ax.set_xlim(-0.6, len(classes) - 0.4)
-    ax.set_ylim(0, 1.0)
-    ax.set_ylabel("hand found")
-    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
-    return _save(fig, path)
+    return _save_class_bars(fig, ax, classes, "hand found", path)
 
 
 def keypoint_examples(images, keypoints, titles, path, columns: int = 8) -> str:
     """Photos with their 21 hand keypoints and bones drawn on (none where no hand was found)."""
     from asl.study.handcrop import BONES
 
-    rows = max(1, int(np.ceil(len(images) / columns)))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.35), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, image, points, title in zip(axes.ravel(), images, keypoints, titles):
-        _show(ax, image)
-        ax.axis("on")
-        ax.set_xticks([])
-        ax.set_yticks([])
+    fig, axes = _photo_grid(images, columns, (1.2, 1.35))
+    for ax, points, title in zip(axes, keypoints, titles):
         ax.set_title(title, fontsize=6)
         if not np.isnan(points).any():
             for a, b in BONES:
