@@ -427,3 +427,14 @@ def test_one_seed_disagreeing_makes_a_difference_not_shown(tmp_path):
     from asl.report.render import render_html
 
     assert "no: the seeds disagree" in render_html(disagree)
+
+
+def test_an_idea_that_hurts_gets_a_negative_interval(tmp_path):
+    args = make_build(tmp_path)
+    context = build_context(*args[:5], {"ideas": [
+        {"name": "Pretraining", "with": "cnn_scratch", "without": "mobilenet"}]})
+    idea = context["ideas"][0]
+    assert idea["test"]["diff"].startswith("-")
+    low, high = (float(v) for v in idea["test"]["ci"].strip("[]").split(", "))
+    assert low < high < 0
+    assert idea["test"]["sig"] == "significant"

@@ -43,7 +43,7 @@ def effect(a: Candidate, b: Candidate, block: str, significance: Significance) -
     if not first or not second or first["ids"] != second["ids"]:
         return None
     difference = _correct(first) - _correct(second)
-    low, high = photo_interval(difference) if len(difference) > 1 else (np.nan, np.nan)
+    low, high = photo_interval(difference, (-1.0, 1.0))
     return Effect(first["accuracy"] - second["accuracy"], [low, high],
                   significance.between(block, a, b))
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def photo_interval(correct: np.ndarray) -> list[float]:
-    """95 % interval of the mean of per-photo correctness (averaged over seeds): the
-    uncertainty that comes from which test photos were drawn."""
+def photo_interval(values: np.ndarray, bounds: tuple[float, float] = (0.0, 1.0)) -> list[float]:
+    """95 % t-interval of the mean of per-photo values (correctness averaged over seeds, or
+    its difference between two models): the uncertainty that comes from which photos were
+    drawn, kept within ``bounds``."""
     from statsmodels.stats.weightstats import DescrStatsW
 
-    if len(correct) < 2 or np.all(correct == correct[0]):
-        value = float(correct.mean()) if len(correct) else float("nan")
+    if len(values) < 2 or np.all(values == values[0]):
+        value = float(values.mean()) if len(values) else float("nan")
         return [value, value]
-    low, high = DescrStatsW(correct).tconfint_mean()
-    return [float(max(0.0, low)), float(min(1.0, high))]
+    low, high = DescrStatsW(values).tconfint_mean()
+    return [float(max(bounds[0], low)), float(min(bounds[1], high))]
 
 
 def combine(blocks: list[dict]) -> dict | None:

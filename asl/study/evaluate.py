@@ -65,11 +65,13 @@ def predict_in_batches(predict, images: np.ndarray, batch_size: int = 256) -> np
                            for i in range(0, len(images), batch_size)])
 
 
-def model_summary(path, parameters: int) -> dict:
+def model_summary(path, parameters: int | None) -> dict:
+    """File name, trainable size (None for a model without weights, e.g. a forest) and bytes."""
     path = Path(path)
     size = sum(p.stat().st_size for p in ([path] if path.is_file() else path.rglob("*"))
                if p.is_file())
-    return {"file": path.name, "parameters": int(parameters), "size_bytes": int(size)}
+    return {"file": path.name, "parameters": None if parameters is None else int(parameters),
+            "size_bytes": int(size)}
 
 
 def perceptual_hashes(images: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ def _keypoint_model(variant_dir: Path):
         return pickle.load(handle)
 
 
-def _handcrop_predictor(variant_dir: Path, network, weights_path: str):
+def handcrop_predictor(variant_dir: Path, network, weights_path: str):
     """photos -> probabilities: find the hand, crop it, run the network, fuse if asked."""
     import json
 
@@ -64,7 +64,7 @@ def load_predictor(variant_dir: Path, weights_path: str = ""):
         network = keras_predictor(keras.saving.load_model(variant_dir / "model.keras",
                                                           safe_mode=False))
         if (variant_dir / "handcrop.json").exists():
-            return _handcrop_predictor(variant_dir, network, weights_path), metrics
+            return handcrop_predictor(variant_dir, network, weights_path), metrics
         return network, metrics
     if (variant_dir / "classifiers.pkl").exists():
         encode = keras_predictor(keras.saving.load_model(variant_dir / "encoder.keras"))
