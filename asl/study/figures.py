@@ -277,3 +277,26 @@ def keypoint_examples(images, keypoints, titles, path, columns: int = 8) -> str:
                 ax.plot(points[[a, b], 0], points[[a, b], 1], color="#00e000", linewidth=0.8)
             ax.scatter(points[:, 0], points[:, 1], s=3, color="red", zorder=3)
     return _save(fig, path)
+
+
+def augmentation_grid(images, stages: list[tuple[str, list]], path) -> str:
+    """Each row applies one more augmentation layer (in training mode) to the same photos, so
+    a layer that destroys the picture shows at once. ``images`` are uint8; the layers work on
+    pixels in [0, 1]."""
+    import keras
+
+    rows = [("photo", np.asarray(images, dtype=np.float32) / 255)]
+    batch = rows[0][1]
+    for name, layer in stages:
+        batch = keras.ops.convert_to_numpy(layer(batch, training=True))
+        rows.append((name, batch))
+    fig, axes = plt.subplots(len(rows), len(images), squeeze=False,
+                             figsize=(len(images) * 0.9, len(rows) * 0.95))
+    for r, (name, batch) in enumerate(rows):
+        for c, image in enumerate(batch):
+            ax = axes[r, c]
+            ax.imshow(np.clip(image, 0, 1))
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(name, fontsize=6, rotation=0, ha="right", va="center")
+    return _save(fig, path)
