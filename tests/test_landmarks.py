@@ -70,3 +70,11 @@ def test_detection_rates_leave_the_nothing_class_apart():
     assert summary["after_retries"] == pytest.approx(2 / 3)
     assert summary["nothing_with_hand"] == 1.0
     assert summary["by_attempt"] == {"plain": 2, "pad1.5": 0, "mirror": 1}
+
+
+def test_without_retries_keeps_only_what_the_first_pass_found():
+    found = HandKeypoints(np.ones((3, 21, 3)), np.ones(3), np.ones(3), np.array([0, 2, -1]))
+    single = landmarks.first_pass_only(found)
+    assert single.attempt.tolist() == [0, -1, -1]
+    assert not np.isnan(single.keypoints[0]).any() and np.isnan(single.keypoints[1]).all()
+    assert found.attempt.tolist() == [0, 2, -1]          # the cached detections are untouched

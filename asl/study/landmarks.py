@@ -201,3 +201,19 @@ def keypoints_for(data, settings: DetectorSettings, weights_path: str = "", work
         weights_path=weights_path, settings=settings)
     return SplitKeypoints(rows(everything, data.split.train), rows(everything, data.split.val),
                           rows(everything, data.split.test), wild, everything)
+
+
+def first_pass_only(found: HandKeypoints) -> HandKeypoints:
+    """The detections as a single pass would give them: hands the retries found are dropped.
+    (The first pass is the same computation with or without retries, so one cached detection
+    serves both.)"""
+    retried = found.attempt != 0
+    keypoints, presence, handedness = (values.copy() for values in found[:3])
+    keypoints[retried], presence[retried], handedness[retried] = np.nan, np.nan, np.nan
+    return HandKeypoints(keypoints, presence, handedness, np.where(retried, -1, found.attempt))
+
+
+def without_retries(split: SplitKeypoints) -> SplitKeypoints:
+    return SplitKeypoints(*(None if part is None else first_pass_only(part)
+                            for part in (split.train, split.val, split.test, split.wild,
+                                         split.everything)))
