@@ -233,15 +233,16 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 def select(table: Table, names: list[str] | None, overrides: dict[str, str],
            quick: bool) -> list[Variant]:
-    """The variants to build (all if ``names`` is empty), with their final parameters.
-
-    ``-p`` overrides apply to every selected variant and must be a parameter of each.
+    """The variants to build (all if ``names`` is empty, else in the order given), with their
+    final parameters. ``-p`` overrides apply to every selected variant and must be a parameter
+    of each.
     """
     valid = ", ".join(table.variants)
     for name in names or []:
         if name not in table.variants:
             raise VariantError(f"unknown variant {name!r}; valid: {valid}")
-    chosen = [v for name, v in table.variants.items() if not names or name in names]
+    chosen = [table.variants[name] for name in dict.fromkeys(names)] if names \
+        else list(table.variants.values())
     for variant in chosen:
         layers = [(variant.settings, "variants.yaml")]
         if quick:
