@@ -28,12 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-import numpy as np
 
 from asl.config import shared_paths
 
