@@ -53,7 +53,7 @@ class KeypointClassifier:
 
     name: str
     estimator: object
-    mirror_left: bool = True
+    mirror_left: bool = False
     detector: DetectorSettings = field(default_factory=DetectorSettings)
 
     def features(self, found: HandKeypoints) -> np.ndarray:
@@ -106,7 +106,7 @@ def training_table(found: HandKeypoints, labels: np.ndarray, rng: np.random.Gene
 
 
 def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, seed: int,
-        copies: int, trees: int, threads: int, mirror_left: bool = True
+        copies: int, trees: int, threads: int, mirror_left: bool = False
         ) -> tuple[KeypointClassifier, dict]:
     """Each grid point fitted on the training photos and scored on the validation photos
     (photos without a hand counted as answered ``nothing``); the best is refitted on both."""
