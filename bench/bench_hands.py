@@ -22,7 +22,7 @@ import numpy as np
 
 from asl import CLASSES
 from asl.config import shared_paths
-from asl.study import hands
+from asl.study import hand_keypoints, hands
 from asl.study import keypoint_features as kf
 from asl.study.data import load_images
 
@@ -49,7 +49,7 @@ def rate_table(name: str, labels: np.ndarray, attempt: np.ndarray, attempts) -> 
 def measure(name: str, path: str, image_size: int, per_class: int, args) -> None:
     images = load_images(path, image_size=image_size, max_per_class=per_class)
     start = time.perf_counter()
-    found = hands.detect_many(images.images, args.weights, workers=args.workers, progress=False)
+    found = hand_keypoints.detect_many(images.images, args.weights, workers=args.workers, progress=False)
     seconds = time.perf_counter() - start
     attempts = hands.HandDetector(args.weights).attempts
     rate_table(f"{name} ({Path(path).name}, loaded at {image_size} px)", images.labels,
@@ -84,7 +84,7 @@ def predict(model, found, mirror_left: bool) -> np.ndarray:
 
 
 def subset(found, index):
-    return hands.HandKeypoints(*(array[index] for array in found))
+    return hand_keypoints.HandKeypoints(*(array[index] for array in found))
 
 
 def models(workers: int) -> dict:
@@ -102,9 +102,9 @@ def models(workers: int) -> dict:
 def classify(args) -> None:
     train = load_images(args.train, image_size=64)
     wild = load_images(args.wild, image_size=200)
-    found_train = hands.extract_keypoints(train, cache_key=f"train:{args.train}",
+    found_train = hand_keypoints.extract_keypoints(train, cache_key=f"train:{args.train}",
                                           workers=args.workers, weights_path=args.weights)
-    found_wild = hands.extract_keypoints(wild, cache_key=f"wild:{args.wild}",
+    found_wild = hand_keypoints.extract_keypoints(wild, cache_key=f"wild:{args.wild}",
                                          workers=args.workers, weights_path=args.weights)
     hand = train.labels != NOTHING
     print(f"\nsanity check: hands found in {found_train.found[hand].mean():.3f} of {hand.sum()} "

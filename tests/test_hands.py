@@ -15,7 +15,7 @@ from PIL import Image
 
 from asl.config import shared_paths
 from asl.errors import WeightsError
-from asl.study import hands
+from asl.study import hand_geometry, hand_keypoints, hands
 from asl.study import keypoint_features as kf
 
 SHARED = shared_paths()
@@ -54,7 +54,7 @@ def detector():
 # --------------------------------------------------------------------------- anchors, NMS
 
 def test_anchor_layout():
-    anchors = hands.ssd_anchors()
+    anchors = hand_geometry.ssd_anchors()
     assert anchors.shape == (2016, 2)
     assert np.allclose(anchors[0], [0.5 / 24, 0.5 / 24]) and np.allclose(anchors[1], anchors[0])
     assert np.allclose(anchors[2], [1.5 / 24, 0.5 / 24])
@@ -63,12 +63,12 @@ def test_anchor_layout():
 
 
 def test_decode_puts_planted_box_where_it_belongs():
-    anchors = hands.ssd_anchors()
+    anchors = hand_geometry.ssd_anchors()
     k = 24 * 24 * 2 + 6 * (12 * 5 + 7)              # a stride-16 anchor: cell x=7, y=5
     regressors = np.zeros((2016, 18), np.float32)
     regressors[k, :4] = [9.6, -19.2, 48.0, 96.0]     # 192-pixel units
     regressors[k, 4:6] = [0.0, 19.2]                 # wrist below the centre
-    boxes, points = hands.decode_boxes(regressors, anchors)
+    boxes, points = hand_geometry.decode_boxes(regressors, anchors)
     assert np.allclose(anchors[k], [7.5 / 12, 5.5 / 12])
     assert np.allclose(boxes[k], [7.5 / 12 + 0.05, 5.5 / 12 - 0.1, 0.25, 0.5], atol=1e-6)
     assert np.allclose(points[k, 0], [7.5 / 12, 5.5 / 12 + 0.1], atol=1e-6)
@@ -76,8 +76,8 @@ def test_decode_puts_planted_box_where_it_belongs():
 
 
 def test_sigmoid_is_clipped_and_centred():
-    assert hands.sigmoid(np.array([0.0]))[0] == 0.5
-    assert np.isfinite(hands.sigmoid(np.array([-1e6, 1e6]))).all()
+    assert hand_geometry.sigmoid(np.array([0.0]))[0] == 0.5
+    assert np.isfinite(hand_geometry.sigmoid(np.array([-1e6, 1e6]))).all()
 
 
 @pytest.mark.parametrize("weighted", [True, False])
@@ -86,7 +86,7 @@ def test_nms_keeps_best_of_overlapping_and_both_disjoint(weighted):
                      [0.52, 0.50, 0.2, 0.2],      # overlaps the first
                      [0.10, 0.10, 0.1, 0.1]])     # far away
     scores = np.array([0.6, 0.9, 0.7])
-    kept, kept_scores = hands.nms(rows, scores, iou_threshold=0.3, weighted=weighted)
+    kept, kept_scores = hand_geometry.nms(rows, scores, iou_threshold=0.3, weighted=weighted)
     assert len(kept) == 2
     assert np.allclose(kept_scores, [0.9, 0.7])
     if weighted:
@@ -99,25 +99,25 @@ def test_nms_keeps_best_of_overlapping_and_both_disjoint(weighted):
 # --------------------------------------------------------------------------- crop geometry
 
 def test_crop_transform_round_trips_points():
-    crop = hands.Crop(cx=80.0, cy=120.0, size=150.0, rotation=0.7)
-    matrix = hands.crop_to_image(crop)
+    crop = hand_geometry.Crop(cx=80.0, cy=120.0, size=150.0, rotation=0.7)
+    matrix = hand_geometry.crop_to_image(crop)
     points = np.random.default_rng(0).uniform(0, 224, (50, 2))
-    back = hands.apply_affine(hands.invert_affine(matrix), hands.apply_affine(matrix, points))
+    back = hand_geometry.apply_affine(hand_geometry.invert_affine(matrix), hand_geometry.apply_affine(matrix, points))
     assert np.allclose(back, points)
-    assert np.allclose(hands.apply_affine(matrix, [112.0, 112.0]), [80.0, 120.0])
+    assert np.allclose(hand_geometry.apply_affine(matrix, [112.0, 112.0]), [80.0, 120.0])
 
 
 def test_palm_crop_turns_fingers_up_and_shifts_towards_them():
     box = np.array([100.0, 100.0, 40.0, 40.0])
     upright = np.zeros((7, 2))
     upright[0], upright[2] = [100, 120], [100, 80]          # wrist below the middle knuckle
-    crop = hands.palm_crop(box, upright)
+    crop = hand_geometry.palm_crop(box, upright)
     assert math.isclose(crop.rotation, 0.0, abs_tol=1e-9)
     assert np.allclose([crop.cx, crop.cy, crop.size], [100, 80, 104])
     pointing_right = np.zeros((7, 2))
     pointing_right[0], pointing_right[2] = [80, 100], [120, 100]
-    crop = hands.palm_crop(box, pointing_right)
-    top_centre = hands.apply_affine(hands.crop_to_image(crop), [112.0, 0.0])
+    crop = hand_geometry.palm_crop(box, pointing_right)
+    top_centre = hand_geometry.apply_affine(hand_geometry.crop_to_image(crop), [112.0, 0.0])
     assert top_centre[0] > crop.cx + 50 and math.isclose(top_centre[1], crop.cy, abs_tol=1e-6)
     assert crop.cx > 100                                     # shifted towards the fingers
 
@@ -125,7 +125,7 @@ def test_palm_crop_turns_fingers_up_and_shifts_towards_them():
 def test_cut_crop_samples_the_right_pixels():
     image = np.zeros((100, 100, 3), np.uint8)
     image[:50] = 255                                         # top half white
-    cut = hands.cut_crop(image, hands.Crop(50, 50, 100, math.pi), out_size=20)
+    cut = hand_geometry.cut_crop(image, hand_geometry.Crop(50, 50, 100, math.pi), out_size=20)
     assert cut.dtype == np.float32 and cut.max() <= 1.0
     assert cut[2:8].mean() < 0.05 and cut[12:18].mean() > 0.95   # upside down
 
@@ -220,7 +220,7 @@ def test_real_photo_gives_21_keypoints_inside_the_image(detector):
 def test_worker_processes_keep_the_order():
     photo = _wild_photo()
     blank = np.full_like(photo, 128)
-    found = hands.detect_many([blank, photo, blank], str(_weights_dir()), workers=2,
+    found = hand_keypoints.detect_many([blank, photo, blank], str(_weights_dir()), workers=2,
                               progress=False)
     assert found.attempt[0] == -1 and found.attempt[1] >= 0 and found.attempt[2] == -1
     assert np.isnan(found.keypoints[0]).all() and np.isfinite(found.keypoints[1]).all()
@@ -228,19 +228,19 @@ def test_worker_processes_keep_the_order():
 
 @needs_models
 def test_second_extract_reads_the_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(hands, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(hand_keypoints, "CACHE_DIR", tmp_path)
     calls = []
-    real = hands.detect_many
+    real = hand_keypoints.detect_many
 
     def counting(images, *args, **kwargs):
         calls.append(len(images))
         return real(images, *args, **kwargs)
 
-    monkeypatch.setattr(hands, "detect_many", counting)
+    monkeypatch.setattr(hand_keypoints, "detect_many", counting)
     images = np.full((2, 64, 64, 3), 90, np.uint8)
-    first = hands.extract_keypoints(images, ["a", "b"], "test", workers=1, progress=False,
+    first = hand_keypoints.extract_keypoints(images, ["a", "b"], "test", workers=1, progress=False,
                                     weights_path=str(_weights_dir()))
-    second = hands.extract_keypoints(images, ["a", "b"], "test", workers=1, progress=False,
+    second = hand_keypoints.extract_keypoints(images, ["a", "b"], "test", workers=1, progress=False,
                                      weights_path=str(_weights_dir()))
     assert calls == [2]
     assert (first.attempt == -1).all() and np.isnan(second.keypoints).all()

@@ -4,7 +4,8 @@ import pytest
 
 from asl import CLASSES, config
 from asl.study import landmarks
-from asl.study.hands import HandKeypoints, find_hand_models
+from asl.study.hand_keypoints import HandKeypoints
+from asl.study.hands import find_hand_models
 
 NOTHING = CLASSES.index("nothing")
 WEIGHTS = config.shared_paths()["weights"]

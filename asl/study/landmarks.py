@@ -17,7 +17,8 @@ from sklearn.preprocessing import StandardScaler
 
 from asl import CLASSES
 from asl.study import keypoint_features
-from asl.study.hands import DetectorSettings, HandDetector, HandKeypoints
+from asl.study.hand_keypoints import HandKeypoints
+from asl.study.hands import DetectorSettings, HandDetector
 
 NOTHING = CLASSES.index("nothing")
 CLASSIFIERS = ("logistic_regression", "random_forest", "extra_trees")
@@ -194,7 +195,7 @@ def keypoints_for(data, settings: DetectorSettings, weights_path: str = "", work
                   progress: bool = True) -> SplitKeypoints:
     """Keypoints of ``data`` (an ``experiment.Data``): detected once for all photos (cached,
     on every core) and cut like the split."""
-    from asl.study.hands import extract_keypoints
+    from asl.study.hand_keypoints import extract_keypoints
 
     everything = extract_keypoints(data.photos, cache_key="photos", workers=workers,
                                    progress=progress, weights_path=weights_path,
