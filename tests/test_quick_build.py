@@ -57,6 +57,26 @@ def test_quick_build_writes_the_pdf_and_the_preview_with_every_section(quick_bui
     assert all(m["quick"] for m in metrics.values())
 
 
+def report_context(out: Path) -> dict:
+    """The report's context rebuilt from the build's manifest and metrics files."""
+    from asl import config
+    from asl.engine import variants
+    from asl.report.context import build_context
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    table = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
+    entries = []
+    for name, variant in table.variants.items():
+        runs = [{"name": run, "seed": record.get("train_seed"), "status": record["status"],
+                 "dir": out / "variants" / run, "notebook_html": None}
+                for run, record in manifest["variants"].items() if record.get("variant") == name]
+        entries.append({"name": name, "title": variant.title, "description": "",
+                        "notebook": variant.notebook.name, "role": variant.role,
+                        "status": "done", "runs": runs, "dir": runs[0]["dir"],
+                        "notebook_html": None})
+    return build_context(out, entries, manifest, True, {}, table.study)
+
+
 def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_text):
     variants = [{"status": "done", "dir": folder} for folder in (quick_build / "variants").iterdir()
                 if (folder / "metrics.json").exists()]
@@ -65,8 +85,12 @@ def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_
     for block in blocks:
         assert fmt_acc(block["accuracy"]) in quick_text
         assert fmt_ci(block["accuracy_ci"]) in quick_text
-    printed = set(re.findall(r"\[\d\.\d{3}, \d\.\d{3}\]", quick_text))
-    assert printed <= {fmt_ci(block["accuracy_ci"]) for block in blocks + selection}
+    ideas = report_context(quick_build)["ideas"]
+    assert len(ideas) >= 8
+    differences = {idea[block]["ci"] for idea in ideas if not idea["missing"]
+                   for block in ("test", "wild")}
+    printed = set(re.findall(r"\[-?\d\.\d{3}, -?\d\.\d{3}\]", quick_text))
+    assert printed <= {fmt_ci(block["accuracy_ci"]) for block in blocks + selection} | differences
 
 
 def test_unchanged_rebuild_runs_and_renders_nothing(quick_build):
