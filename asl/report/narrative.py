@@ -188,21 +188,17 @@ def ideas_that_worked(facts: Facts) -> Finding | None:
     if not measured:
         return None
     def phrase(idea):
-        return (f"{idea.name.lower()} ({fmt_diff(idea.wild.difference)} "
+        return (f"{idea.name} ({fmt_diff(idea.wild.difference)} "
                 f"{fmt_ci(idea.wild.interval)})")
-    helped = [phrase(i) for i in measured if i.wild.significant and i.wild.difference > 0]
-    hurt = [phrase(i) for i in measured if i.wild.significant and i.wild.difference < 0]
-    unclear = [phrase(i) for i in measured if not i.wild.significant]
-    parts = []
-    if helped:
-        parts.append("significantly raised accuracy on other people's photos: " + "; ".join(helped))
-    if hurt:
-        parts.append("significantly lowered it: " + "; ".join(hurt))
-    if unclear:
-        parts.append("made no difference that survives the tests: " + "; ".join(unclear))
-    return Finding("Which ideas worked", "Of the ideas tried, " + ". Ideas that ".join(parts)
-                   + ". Each difference is on the report half of the wild photos, with its 95 % "
-                   "interval.")
+    groups = (("Raised accuracy on other people's photos significantly",
+               [i for i in measured if i.wild.significant and i.wild.difference > 0]),
+              ("Lowered it significantly",
+               [i for i in measured if i.wild.significant and i.wild.difference < 0]),
+              ("Made no difference that survives the tests",
+               [i for i in measured if not i.wild.significant]))
+    return Finding("Which ideas worked", " ".join(
+        f"{label}: {'; '.join(phrase(i) for i in ideas)}." for label, ideas in groups if ideas)
+        + " (Differences on the report half of the wild photos, with 95 % intervals.)")
 
 
 def hand_detection(facts: Facts) -> Finding | None:
