@@ -230,3 +230,13 @@ def test_the_training_seed_is_not_a_parameter(tmp_path, capsys):
     _, args = seeded_project(tmp_path)
     assert cli.main([*args, "-p", "train_seed=4"]) == 2
     assert "--seeds" in capsys.readouterr().err
+
+
+def test_render_only_shows_the_seeds_on_disk(tmp_path, stub_renderer, capsys):
+    from asl.engine import cli
+
+    _, args = seeded_project(tmp_path)
+    assert cli.main([*args, "--seeds", "1"]) == 0
+    assert cli.main([*args, "--render-only"]) == 0        # the default would be three seeds
+    entry = stub_renderer.CALLS[-1]["variants"][0]
+    assert [run["seed"] for run in entry["runs"]] == [1] and entry["status"] == "cached"

@@ -98,8 +98,10 @@ def runs_on_disk(variant: variants.Variant, variants_dir: Path) -> list[variants
 def all_runs(table: variants.Table, chosen: list[variants.Run], variants_dir: Path,
              options: Options) -> dict[str, list[variants.Run]]:
     """Variant name -> the runs the report shows: this build's for the chosen variants, the
-    ones on disk (else the default seeds) for the others."""
-    shown = {name: [r for r in chosen if r.variant.name == name] for name in table.variants}
+    ones on disk (else the default seeds) for the others and for every variant of a
+    --render-only build, which runs nothing."""
+    shown = {name: [] if options.render_only else [r for r in chosen if r.variant.name == name]
+             for name in table.variants}
     for name, variant in table.variants.items():
         if not shown[name]:
             shown[name] = runs_on_disk(variant, variants_dir) or \
