@@ -65,10 +65,12 @@ def before_use(chosen: Candidate) -> list[str]:
     """What the recommended model needs before anyone relies on it."""
     steps = []
     if chosen.wild:
-        steps.append(f"Out of domain it is right on {fmt_acc(chosen.wild['accuracy'])} of other "
-                     f"people's photos against {fmt_acc(chosen.test['accuracy'])} in domain: it "
-                     "needs training photos from many signers, hands, backgrounds and lighting "
-                     "conditions, and a new out-of-domain test, before real-world use.")
+        steps.append(f"It is right on {fmt_acc(chosen.wild['accuracy'])} of the report half of "
+                     f"other people's photos and on {fmt_acc(chosen.test['accuracy'])} of unseen "
+                     "frames of the training signer. Its training photos show one signer: it "
+                     "needs photos from many signers, hands, backgrounds and lighting "
+                     "conditions, and a new out-of-domain test grouped by signer, before "
+                     "real-world use.")
         steps.append(f"Its weakest letters on the wild photos are {hardest_classes(chosen.wild)}"
                      "; these need targeted data.")
     else:
