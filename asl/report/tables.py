@@ -15,7 +15,7 @@ EXPLANATION_FIGURES = {"saliency_test", "saliency_wild", "reliability"}
 OWN_TABLES = ("classifiers", "detection", "top_features", "fusion")
 """Keys of ``extra`` the variant section shows in tables of their own."""
 CLASSIFIER_RESULTS = ("test", "wild", "inference", "model", "calibration", "explainable",
-                      "title", "abbreviation")
+                      "title", "abbreviation", "train_accuracy")
 
 
 def _mark(candidate: Candidate, top: Candidate | None, block: str,
@@ -121,8 +121,7 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
             "f1": fmt_acc(value["test"].get("f1_macro")),
             "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
             "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
-            "latency": fmt_ms((value.get("inference") or {}).get("ms_per_image_batch1")),
-            "settings": settings})
+            "train_acc": fmt_acc(value.get("train_accuracy")), "settings": settings})
     other = key_values({k.replace("_", " "): v for k, v in (extra or {}).items()
                         if k not in OWN_TABLES})
     fusion = (extra or {}).get("fusion")
