@@ -83,8 +83,9 @@ def evaluate_photos(variant_dir: Path, images_path, out_dir: Path, weights_path:
 
     variant_dir = Path(variant_dir)
     if not (variant_dir / metrics_file.FILENAME).exists():
+        variant = variant_dir.name.split(".seed")[0]
         raise AslError(f"variant '{variant_dir.name}' has no results in {variant_dir.parent}: "
-                       f"build it first (python build.py --variant {variant_dir.name})")
+                       f"build it first (python build.py --variant {variant})")
     predict, metrics = load_predictor(variant_dir, weights_path)
     parameters = metrics["parameters"]
     size = parameters.get("detect_size", parameters.get("image_size", 0))  # the photos it reads
