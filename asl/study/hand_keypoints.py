@@ -43,11 +43,21 @@ def _init_worker(weights_path: str, settings: DetectorSettings) -> None:
     _WORKER["detector"] = HandDetector(weights_path, settings)
 
 
+def _as_row(found):
+    return None if found is None else (found.keypoints, found.presence, found.handedness,
+                                       found.attempt)
+
+
 def _detect_one(image: np.ndarray):
-    found = _WORKER["detector"].detect(image)
-    if found is None:
-        return None
-    return found.keypoints, found.presence, found.handedness, found.attempt
+    return _as_row(_WORKER["detector"].detect(image))
+
+
+def detect_here(detector: HandDetector, images) -> HandKeypoints:
+    """Detections of a few photos with a detector already loaded in this process (no pool, no
+    cache): what a saved model needs to answer new photos."""
+    result = empty_keypoints(len(images))
+    _fill(result, (_as_row(detector.detect(image)) for image in images))
+    return result
 
 
 def _images_and_ids(image_set_or_images, ids):

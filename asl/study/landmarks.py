@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from asl import CLASSES
 from asl.study import keypoint_features
-from asl.study.hand_keypoints import HandKeypoints
+from asl.study.hand_keypoints import HandKeypoints, detect_here
 from asl.study.hands import DetectorSettings, HandDetector
 
 NOTHING = CLASSES.index("nothing")
@@ -77,15 +77,7 @@ class KeypointClassifier:
         detector = HandDetector(weights_path, self.detector)
 
         def predict(images: np.ndarray) -> np.ndarray:
-            found = [detector.detect(image) for image in images]
-            keypoints = np.full((len(images), 21, 3), np.nan, np.float32)
-            handedness = np.full(len(images), np.nan, np.float32)
-            for i, hand in enumerate(found):
-                if hand is not None:
-                    keypoints[i], handedness[i] = hand.keypoints, hand.handedness
-            attempt = np.array([-1 if h is None else h.attempt for h in found])
-            return self.predict_proba_keypoints(HandKeypoints(
-                keypoints, np.full(len(images), np.nan, np.float32), handedness, attempt))
+            return self.predict_proba_keypoints(detect_here(detector, images))
 
         return predict
 

@@ -21,9 +21,9 @@ def handcrop_predictor(variant_dir: Path, network, weights_path: str):
     """photos -> probabilities: find the hand, crop it, run the network, fuse if asked."""
     import json
 
-    import numpy as np
 
     from asl.study import fusion, handcrop
+    from asl.study.hand_keypoints import detect_here
     from asl.study.hands import HandDetector
 
     settings = json.loads((variant_dir / "handcrop.json").read_text())
@@ -32,11 +32,9 @@ def handcrop_predictor(variant_dir: Path, network, weights_path: str):
     keypoints_only = forest.predictor(weights_path) if forest else None
 
     def predict(images):
-        found = [detector.detect(image) for image in images]
-        points = np.array([np.full((21, 3), np.nan) if hand is None else hand.keypoints
-                           for hand in found])
-        crops = handcrop.crop_hands(images, points, images.shape[1], settings["image_size"],
-                                    settings["margin"])
+        found = detect_here(detector, images)
+        crops = handcrop.crop_hands(images, found.keypoints, images.shape[1],
+                                    settings["image_size"], settings["margin"])
         probabilities = network(crops)
         if forest is not None:
             probabilities = fusion.fuse(probabilities, keypoints_only(images),
