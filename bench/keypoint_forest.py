@@ -25,8 +25,11 @@ CONFIGS = {
     "rf200 leaf1 (before)": lambda t: RandomForestClassifier(200, min_samples_leaf=1, n_jobs=t, random_state=1),
     "rf100 leaf3": lambda t: RandomForestClassifier(100, min_samples_leaf=3, n_jobs=t, random_state=1),
     "rf100 leaves1500": lambda t: RandomForestClassifier(100, max_leaf_nodes=1500, n_jobs=t, random_state=1),
+    "rf100 leaves800": lambda t: RandomForestClassifier(100, max_leaf_nodes=800, n_jobs=t, random_state=1),
+    "rf100 leaves800 leaf3": lambda t: RandomForestClassifier(100, max_leaf_nodes=800, min_samples_leaf=3, n_jobs=t, random_state=1),
     "et200 leaf1": lambda t: ExtraTreesClassifier(200, min_samples_leaf=1, n_jobs=t, random_state=1),
     "et100 leaves1500": lambda t: ExtraTreesClassifier(100, max_leaf_nodes=1500, n_jobs=t, random_state=1),
+    "et100 leaves800": lambda t: ExtraTreesClassifier(100, max_leaf_nodes=800, n_jobs=t, random_state=1),
     "hgb": lambda t: HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1,
                                                     early_stopping=True, random_state=1),
 }

@@ -79,3 +79,17 @@ def test_without_retries_keeps_only_what_the_first_pass_found():
     assert single.attempt.tolist() == [0, -1, -1]
     assert not np.isnan(single.keypoints[0]).any() and np.isnan(single.keypoints[1]).all()
     assert found.attempt.tolist() == [0, 2, -1]          # the cached detections are untouched
+
+
+def test_forests_are_capped_so_the_saved_model_stays_under_50_mb():
+    """100 trees (the notebooks' default) of any training set must pickle to under 50 MB."""
+    import pickle
+
+    from asl.study import forests
+
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(20000, 10))
+    labels = rng.integers(0, 29, size=20000)  # noise: an uncapped tree grows a leaf per row
+    forest = forests.make("random_forest", 4, seed=0).fit(rows, labels)
+    assert max(tree.get_n_leaves() for tree in forest.estimators_) <= forests.MAX_LEAVES
+    assert len(pickle.dumps(forest)) * 100 / 4 < 50e6

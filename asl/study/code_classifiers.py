@@ -5,18 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from asl.study import evaluate, experiment
+from asl.study import evaluate, experiment, forests
 
 GRIDS = {
-    "random_forest": (lambda seed: RandomForestClassifier(random_state=seed, n_jobs=-1),
-                      {"n_estimators": [150, 300], "max_features": ["sqrt", 0.25]}),
-    "logistic_regression": (lambda seed: make_pipeline(
+    "random_forest": (lambda seed, threads: forests.make("random_forest", 100, seed, threads),
+                      {"max_features": ["sqrt", 0.25]}),
+    "logistic_regression": (lambda seed, threads: make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=3000, random_state=seed)),
         {"logisticregression__C": [0.01, 0.1, 1.0]}),
 }
@@ -32,7 +31,7 @@ def fit(name: str, codes_train, y_train, codes_val, y_val, seed: int = 42, threa
     codes = np.concatenate([codes_train, codes_val])
     labels = np.concatenate([y_train, y_val])
     fold = PredefinedSplit(np.r_[np.full(len(codes_train), -1), np.zeros(len(codes_val))])
-    search = GridSearchCV(make(seed), grid, cv=fold, scoring="accuracy", n_jobs=1, refit=True)
+    search = GridSearchCV(make(seed, threads), grid, cv=fold, scoring="accuracy", n_jobs=1, refit=True)
     search.fit(codes, labels)
     summary = {"best_params": {k.split("__")[-1]: v for k, v in search.best_params_.items()},
                "val_accuracy": float(search.best_score_),

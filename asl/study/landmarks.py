@@ -10,13 +10,12 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from asl import CLASSES
-from asl.study import keypoint_features
+from asl.study import forests, keypoint_features
 from asl.study.hand_keypoints import HandKeypoints, detect_here
 from asl.study.hands import DetectorSettings, HandDetector
 
@@ -24,8 +23,8 @@ NOTHING = CLASSES.index("nothing")
 CLASSIFIERS = ("logistic_regression", "random_forest", "extra_trees")
 GRIDS = {
     "logistic_regression": [{"C": c} for c in (0.1, 1.0, 10.0)],
-    "random_forest": [{"max_features": "sqrt", "min_samples_leaf": leaf} for leaf in (1, 3)],
-    "extra_trees": [{"max_features": "sqrt", "min_samples_leaf": leaf} for leaf in (1, 3)],
+    "random_forest": [{"max_features": share} for share in ("sqrt", 0.25)],
+    "extra_trees": [{"max_features": share} for share in ("sqrt", 0.25)],
 }
 LINEAR_COPIES = 1
 """Augmented copies per hand for the logistic regression: its fit time grows with the rows
@@ -35,16 +34,14 @@ EXPLAINABLE = {"logistic_regression": {"explainable": True, "abbreviation": "LR"
 
 
 def make_estimator(name: str, settings: dict, seed: int, trees: int, threads: int):
-    """An unfitted classifier; trees are capped in depth-free size by ``trees`` (the saved
-    model stays small), the regression works on standardised features."""
+    """An unfitted classifier: a size-capped forest of ``trees`` trees, or a logistic regression
+    on standardised features."""
     if name == "logistic_regression":
         return make_pipeline(StandardScaler(), LogisticRegression(
             C=settings["C"], max_iter=2000, tol=1e-3, random_state=seed))
-    forest = {"random_forest": RandomForestClassifier,
-              "extra_trees": ExtraTreesClassifier}.get(name)
-    if forest is None:
+    if name not in CLASSIFIERS:
         raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {name!r}")
-    return forest(n_estimators=trees, random_state=seed, n_jobs=max(1, threads), **settings)
+    return forests.make(name, trees, seed, threads, **settings)
 
 
 @dataclass
