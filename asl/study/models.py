@@ -1,7 +1,6 @@
 """One builder per model family. Every model takes raw uint8 photos and scales them itself."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -113,24 +112,10 @@ def find_weights(backbone: str, alpha: float = 0.25, weights_path: str = "") -> 
         f"{KERAS_WEIGHTS_DIR}/ or give its path with --weights PATH (or ASL_WEIGHTS)")
 
 
-@dataclass
-class Transfer:
-    """A transfer-learning model and the two views of it that make training cheap."""
-
-    model: keras.Model      # photos -> class probabilities (augmentation active in training)
-    backbone: keras.Model   # the ImageNet network, frozen until fine-tuning
-    features: keras.Model   # photos -> pooled backbone features, no augmentation
-    head: keras.Model       # features -> class probabilities; shares its layers with `model`
-
-
 def build_transfer(input_shape, n_classes: int, backbone: str = "mobilenet", alpha: float = 0.25,
                    backbone_size: int = 128, weights_path: str = "", dropout: float = 0.3,
-                   augment: str = "none", seed: int = 0) -> Transfer:
-    """ImageNet backbone (frozen) + a new softmax head.
-
-    While the backbone is frozen its features of a photo never change, so the head can be
-    trained on features computed once (`Transfer.features`) instead of running the backbone
-    every epoch; `Transfer.model` then carries the trained head for fine-tuning."""
+                   augment: str = "none", seed: int = 0) -> tuple[keras.Model, keras.Model]:
+    """ImageNet backbone (frozen) + a new softmax head. Returns (model, backbone)."""
     application, preprocessing, _ = BACKBONES.get(backbone, (None, None, None))
     weights = find_weights(backbone, alpha, weights_path)
     size = (backbone_size, backbone_size, 3)
@@ -138,18 +123,6 @@ def build_transfer(input_shape, n_classes: int, backbone: str = "mobilenet", alp
     base = getattr(keras.applications, application)(
         input_shape=size, include_top=False, weights=str(weights), pooling="avg", **kwargs)
     base.trainable = False
-    if preprocessing is None:  # MobileNet wants pixels in [-1, 1]
-        preprocess = layers.Rescaling(1 / 127.5, offset=-1, name="preprocess")
-    else:
-        preprocess = layers.Lambda(getattr(keras.applications, preprocessing).preprocess_input,
-                                   name="preprocess")
-    resize = layers.Resizing(backbone_size, backbone_size)
-
-    def backbone_features(x):
-        if input_shape[-1] == 1:
-            x = layers.Concatenate()([x, x, x])
-        return base(preprocess(resize(x)), training=False)
-
     inputs = keras.Input(shape=tuple(input_shape))
     x = inputs
     if augment != "none":  # augment in [0, 1] (see augmentation), then back to 0..255
@@ -157,13 +130,18 @@ def build_transfer(input_shape, n_classes: int, backbone: str = "mobilenet", alp
         for layer in augmentation(augment, seed, value_range=(0, 1)):
             x = layer(x)
         x = layers.Rescaling(255)(x)
-    drop, classify = layers.Dropout(dropout), layers.Dense(n_classes, activation="softmax")
-    model = keras.Model(inputs, classify(drop(backbone_features(x))), name=f"{backbone}_transfer")
-    plain = keras.Input(shape=tuple(input_shape))
-    features = keras.Model(plain, backbone_features(plain), name=f"{backbone}_features")
-    code = keras.Input(shape=(base.output_shape[-1],))
-    head = keras.Model(code, classify(drop(code)), name=f"{backbone}_head")
-    return Transfer(model, base, features, head)
+    if input_shape[-1] == 1:
+        x = layers.Concatenate()([x, x, x])
+    x = layers.Resizing(backbone_size, backbone_size)(x)
+    if preprocessing is None:  # MobileNet wants pixels in [-1, 1]
+        x = layers.Rescaling(1 / 127.5, offset=-1, name="preprocess")(x)
+    else:
+        preprocess = getattr(keras.applications, preprocessing).preprocess_input
+        x = layers.Lambda(preprocess, name="preprocess")(x)
+    x = base(x, training=False)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(n_classes, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name=f"{backbone}_transfer"), base
 
 
 def build_autoencoder(input_shape, code_size: int = 128,
