@@ -65,8 +65,9 @@ def path_fingerprint(path: str) -> str:
         for root, dirs, files in os.walk(path):
             dirs.sort()
             for name in sorted(files):
-                stat = os.stat(os.path.join(root, name))
-                listing.append((os.path.relpath(os.path.join(root, name), path),
+                file = os.path.join(root, name)
+                stat = os.stat(file) if os.path.exists(file) else os.lstat(file)  # broken link
+                listing.append((os.path.relpath(file, path),
                                 stat.st_size, stat.st_mtime_ns))
         return sha256(listing)
     if not path.exists():

@@ -13,7 +13,9 @@ Model variants (``kind: "model"``)::
     parameters          the final parameters the notebook ran with (no paths)
     quick               true for a --quick build
     classes             the 29 class names, in label order
-    data                {"source", "n_images", "image_size", "color_mode", "skipped"}
+    data                {"source", "n_images", "image_size", "color_mode", "skipped",
+                         "skipped_files", "unknown_folders", "missing_classes", "set_aside",
+                         "n_set_aside"}: what was left out (see ImageSet.notes)
     split               {"kind": "frame_block"|"random", "train", "val", "test", "seed", ...}
     test                evaluation block on the held-out in-domain test photos (see below)
     wild                evaluation block on the out-of-domain photos, or null if not given

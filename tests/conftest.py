@@ -25,6 +25,15 @@ def _load_stub():
     return module
 
 
+def write_photo(path: Path, size: int = 8) -> Path:
+    """A small real photo (a grey PNG): the build checks that the data holds images."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (size, size), (128, 128, 128)).save(path)
+    return path
+
+
 class TinyProject:
     """A copy of tests/fixtures/variants.yaml, a fake data folder and an output folder."""
 
@@ -63,8 +72,7 @@ def project_with_notebook(root: Path, change_book) -> tuple[TinyProject, list[st
     table = yaml.safe_load((FIXTURES / "variants.yaml").read_text())
     del table["variants"]["beta"]
     project.variants_file.write_text(yaml.safe_dump(table))
-    project.data.mkdir()
-    (project.data / "A1.jpg").write_bytes(b"x")
+    write_photo(project.data / "A" / "A1.png")
     args = project.args()
     args[args.index("--notebooks") + 1] = str(notebooks)
     return project, args
@@ -82,8 +90,7 @@ def _built_template(tmp_path_factory):
     """Build the tiny project once; tests get copies of the result."""
     project = TinyProject(tmp_path_factory.mktemp("tiny"))
     shutil.copy(FIXTURES / "variants.yaml", project.variants_file)
-    project.data.mkdir()
-    (project.data / "A1.jpg").write_bytes(b"not really a photo")
+    write_photo(project.data / "A" / "A1.png")
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(sys.modules, "asl.report.render", _load_stub())
         assert project.build() == 0

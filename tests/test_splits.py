@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from asl.errors import DataError
 from asl.study.splits import make_split
 
 
@@ -46,9 +47,19 @@ def test_random_split_leaks_neighbouring_frames():
     assert np.abs(train[:, None] - test[None, :]).min(axis=0).max() <= 20
 
 
-def test_same_seed_same_split_and_fallback_without_frame_numbers():
+def test_same_seed_same_split():
     labels, frames = kaggle_like(per_class=100, classes=4)
     a, b = (make_split("frame_block", labels, frames, seed=3) for _ in range(2))
     assert np.array_equal(a.test, b.test)
-    fallback = make_split("frame_block", labels, np.full(len(labels), -1))
-    assert fallback.kind == "random" and "note" in fallback.settings
+
+
+def test_photos_without_frame_number_are_set_aside_never_a_random_split():
+    labels, frames = kaggle_like(per_class=100, classes=4)
+    frames[[5, 150]] = -1                                  # "A1 (copy).jpg" and another
+    split = make_split("frame_block", labels, frames, seed=3)
+    assert split.kind == "frame_block" and split.settings["set_aside"] == 2
+    used = np.concatenate([split.train, split.val, split.test])
+    assert 5 not in used and 150 not in used
+    assert (frames[used] >= 0).all()
+    with pytest.raises(DataError, match="split=random"):   # none numbered: say so, stop
+        make_split("frame_block", labels, np.full(len(labels), -1))

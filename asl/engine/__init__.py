@@ -1,3 +1,4 @@
 """The build engine: CLI, variants table, fingerprints and stamps, running notebooks, manifest.
 May import the top-level contract (config, errors, files, metrics_file, progress), and
-``asl.report``/``asl.study`` only lazily, to render or to score photos; never TensorFlow."""
+``asl.report``/``asl.study`` only lazily, to render, to check the data or to score photos;
+never TensorFlow."""

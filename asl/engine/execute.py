@@ -5,9 +5,14 @@ environment (thread pools sized for the number of parallel jobs, one GPU) and ca
 on a time-out or Ctrl-C. The child writes the executed notebook (papermill saves it after
 every cell, with its error marker on failure) and a small ``.result.json``; the build then
 renames the notebook into place and exports it to HTML.
+
+A worker never outlives its build: it asks Linux for SIGTERM when the build dies
+(``PR_SET_PDEATHSIG``), and on SIGTERM it stops its kernel and everything the kernel started
+before it exits. It also holds the build lock's file open until then (see ``lock.py``).
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -24,6 +29,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
                     "TF_NUM_INTRAOP_THREADS")
 REMOTE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 STOP_GRACE = 5.0
+PR_SET_PDEATHSIG = 1
 
 
 def kernel_env(threads: int, gpu: str | None = None) -> dict[str, str]:
@@ -44,12 +50,14 @@ class Job:
     """One running notebook: a child process, its deadline and its result file."""
 
     def __init__(self, name: str, notebook: Path, folder: Path, parameters: dict,
-                 env: dict, timeout: float | None, gpu: str | None = None):
+                 env: dict, timeout: float | None, gpu: str | None = None,
+                 keep_open: tuple[int, ...] = ()):
         self.name, self.folder, self.timeout, self.gpu = name, Path(folder), timeout, gpu
+        self.keep_open = keep_open
         self.executed = self.folder / f"{name}.ipynb"
         self.spec = {"notebook": str(notebook), "output": str(self.folder / f".{name}.tmp.ipynb"),
                      "parameters": parameters, "cwd": str(self.folder),
-                     "result": str(self.folder / ".result.json")}
+                     "result": str(self.folder / ".result.json"), "parent": os.getpid()}
         self.env = env
         self.process: subprocess.Popen | None = None
         self.started = 0.0
@@ -64,7 +72,8 @@ class Job:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "asl.engine.execute", json.dumps(self.spec)], env=self.env,
                 cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True)   # Ctrl-C reaches the build only; it stops the jobs
+                start_new_session=True,   # Ctrl-C reaches the build only; it stops the jobs
+                pass_fds=self.keep_open)
 
     @property
     def elapsed(self) -> float:
@@ -80,18 +89,26 @@ class Job:
         return False
 
     def stop(self, reason: str) -> None:
-        """Terminate the child (its kernel exits with it), then kill it if it lingers."""
+        """Terminate the child (it stops its kernel first), kill it if it lingers, then kill
+        whatever of its kernel is left: nothing it started outlives this call."""
+        import psutil
+
         self.killed_by = reason
+        try:
+            started = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            started = []
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(self.process.pid, sig)
             except ProcessLookupError:
-                return
+                break
             try:
                 self.process.wait(STOP_GRACE)
-                return
+                break
             except subprocess.TimeoutExpired:
                 continue
+        stop_processes(started)
 
     def outcome(self) -> dict:
         """Put the executed notebook in place and say how the run ended.
@@ -144,8 +161,49 @@ def run(spec: dict) -> dict:
         return {"status": "failed", "ename": type(error).__name__, "evalue": str(error)}
 
 
+def stop_processes(processes, grace: float = STOP_GRACE) -> None:
+    """Terminate ``processes`` (psutil), then kill those still alive after ``grace`` s."""
+    import psutil
+
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=grace)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def _stop_and_exit(signum, frame) -> None:
+    """SIGTERM in the worker (a time-out, Ctrl-C, or its build died): stop the kernel and
+    everything it started, then exit."""
+    import psutil
+
+    stop_processes(psutil.Process().children(recursive=True))
+    os._exit(128 + signum)
+
+
+def die_with_parent(parent: int) -> None:
+    """Have Linux send SIGTERM to this worker when the build (``parent``) dies, however it
+    dies; exit now if it is already gone."""
+    signal.signal(signal.SIGTERM, _stop_and_exit)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):   # not Linux: a time-out and Ctrl-C still stop the worker
+        pass
+    if os.getppid() != parent:
+        os._exit(128 + signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     spec = json.loads((argv or sys.argv[1:])[0])
+    if spec.get("parent"):
+        die_with_parent(spec["parent"])
     result = run(spec)
     write_json_atomic(Path(spec["result"]), result)
     return 0 if result["status"] == "done" else 1

@@ -21,10 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from asl import config
 from asl.engine import fingerprint, manifest, variants
+from asl.engine.lock import BuildLock
 from asl.engine.runner import Runner, clock, say, short_path
 from asl.engine.stamps import RENDER_STAMP, BuildRecord, last_result, read_stamp, recover
 from asl.errors import BuildError, DataError, VariantError
@@ -125,26 +124,42 @@ def data_paths(options: Options, check: bool) -> dict[str, str]:
     return paths
 
 
+def check_data(paths: dict[str, str], runs: list[variants.Run]) -> None:
+    """Look at the data once before anything runs (file names and a few file headers, nothing
+    decoded): stop with one message if there are no photos, print what will be left out."""
+    from asl.study import data
+
+    for key in ("data", "wild"):
+        if not paths[key]:
+            continue
+        listing = data.survey(paths[key])
+        for line in listing.warnings(training=key == "data"):
+            print(f"{key}: {line}", flush=True)
+        framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
+        if key == "data" and framed and len(listing.unnumbered) == len(listing.entries):
+            raise DataError(
+                f"no file name in '{paths[key]}' has a frame number (A1234.jpg), which the "
+                f"frame-block split of {', '.join(framed)} needs: rename the photos, or use "
+                "-p split=random")
+
+
 def build(options: Options) -> int:
     """Run a build; return the exit code (0 ok, 1 a variant failed)."""
     started = time.monotonic()
     table, chosen = load_plan(options)
     paths = data_paths(options, check=not options.render_only)
+    if not options.render_only:
+        check_data(paths, chosen)
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(out / ".build.lock", timeout=0)
+    lock = BuildLock(out / ".build.lock").acquire()
     try:
-        lock.acquire()
-    except Timeout:
-        raise BuildError(f"another build is running on {out} (lock {out / '.build.lock'}); "
-                         f"wait for it to finish") from None
-    try:
-        return _build_locked(options, table, chosen, paths, out, started)
+        return _build_locked(options, table, chosen, paths, out, started, lock)
     finally:
         lock.release()
 
 
-def _build_locked(options, table, chosen, paths, out, started) -> int:
+def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     variants_dir = out / "variants"
     recover(variants_dir)
     gpu_names = manifest.gpus()
@@ -155,7 +170,7 @@ def _build_locked(options, table, chosen, paths, out, started) -> int:
     records = {run.name: last_result(run.name, variants_dir)
                for runs in shown.values() for run in runs}
     runner = Runner(variants_dir, paths, gpu_names, options.jobs or default_jobs(options.quick),
-                    options.quick, options.timeout)
+                    options.quick, options.timeout, keep_open=(lock.fd,))
     if not options.render_only:
         print(f"build: {len(chosen)} run(s) of {len({r.variant.name for r in chosen})} "
               f"variant(s) -> {out}  (jobs {runner.jobs}, "

@@ -33,8 +33,9 @@ class Runner:
     """Runs the variants that changed, up to ``jobs`` at a time, and reports each one."""
 
     def __init__(self, variants_dir: Path, paths: dict, gpu_names: list[str], jobs: int,
-                 quick: bool, timeout: float | None):
+                 quick: bool, timeout: float | None, keep_open: tuple[int, ...] = ()):
         self.variants_dir, self.paths = variants_dir, paths
+        self.keep_open = keep_open      # the build lock's file: workers hold it while they live
         self.jobs, self.quick, self.timeout = max(1, jobs), quick, timeout
         self.threads = max(1, manifest.cores() // self.jobs)
         self.gpu_count = len(gpu_names)
@@ -54,7 +55,8 @@ class Runner:
                       "threads": self.threads}
         timeout = self.timeout or variant.timeout
         return Job(variant.name, variant.notebook, folder, parameters,
-                   kernel_env(self.threads, gpu), float(timeout) if timeout else None, gpu)
+                   kernel_env(self.threads, gpu), float(timeout) if timeout else None, gpu,
+                   self.keep_open)
 
     def run(self, todo: list[tuple[variants.Variant, str]]) -> dict[str, BuildRecord]:
         """Run ``(variant, fingerprint)`` pairs; return name -> record."""

@@ -92,7 +92,31 @@ def dataset_section(exploration: VariantResult | None, models: list[VariantResul
             "original_sizes": _sizes_text(wild.get("original_sizes")),
             "counts": _counts(wild.get("per_class"))},
         "statistics": statistics_table(data.get("statistics")),
+        "notes": data_notes(data),
     }
+
+
+def data_notes(data: dict) -> list[str]:
+    """Sentences on what the build left out of the data or found missing."""
+    def named(names, total=None) -> str:
+        names = [str(n) for n in names or []]
+        more = (total or len(names)) - len(names)
+        return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+    notes = []
+    if data.get("missing_classes"):
+        notes.append(f"Warning: no training photos for class(es) "
+                     f"{named(data['missing_classes'])}; the models cannot learn them.")
+    if data.get("n_set_aside"):
+        notes.append(f"{fmt_int(data['n_set_aside'])} photo(s) without a frame number in the "
+                     f"file name were set aside from the frame-block split: "
+                     f"{named(data.get('set_aside'), data['n_set_aside'])}.")
+    if data.get("unknown_folders"):
+        notes.append("Folders not named after a class were left out: " + ", ".join(
+            f"{name}/ ({count} files)" for name, count in data["unknown_folders"].items()) + ".")
+    if data.get("skipped_files"):
+        notes.append(f"Skipped files: {named(data['skipped_files'], data.get('skipped'))}.")
+    return notes
 
 
 def exploration_section(exploration: VariantResult | None) -> dict:

@@ -83,7 +83,7 @@ def load(data_path, wild_path="", *, image_size: int, color_mode: str, split: st
     wild = load_images(wild_path, image_size, color_mode) if wild_path else None
     summary = {"source": Path(photos.source).name, "n_images": len(photos),
                "image_size": int(photos.images.shape[1]), "color_mode": color_mode,
-               "skipped": photos.skipped,
+               "skipped": photos.skipped, **photos.notes(frame_split=split == "frame_block"),
                "wild_source": Path(wild.source).name if wild else None,
                "wild_images": len(wild) if wild else 0}
     return Data(photos.subset(chosen.train), photos.subset(chosen.val),

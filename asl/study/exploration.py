@@ -24,8 +24,9 @@ def near_duplicates_by_split(photos: ImageSet, settings: dict, sample: int, bits
     """(splits, near-duplicate counts) for the random and the frame-block split: how many test
     photos have a training photo of the same class within ``bits`` of its perceptual hash.
     ``sample`` test photos per split are checked (0: all)."""
+    kinds = ("random", "frame_block") if (photos.frames >= 0).any() else ("random",)
     by_split = {kind: splits.make_split(kind, photos.labels, photos.frames, **settings)
-                for kind in ("random", "frame_block")}
+                for kind in kinds}
     hashes = evaluate.perceptual_hashes(photos.images)
     rng = np.random.default_rng(seed)
     near = {}
@@ -44,7 +45,7 @@ def data_summary(photos: ImageSet, data_path: str, image_size: int, statistics: 
             "skipped": photos.skipped, "per_class": class_counts(photos.labels),
             "image_size": image_size, "original_sizes": original_sizes(data_path),
             "frame_range": [int(frames.min()), int(frames.max())] if len(frames) else None,
-            "statistics": statistics}
+            "statistics": statistics, **photos.notes()}
 
 
 def wild_summary(wild: ImageSet | None, wild_path: str) -> dict | None:
@@ -52,4 +53,5 @@ def wild_summary(wild: ImageSet | None, wild_path: str) -> dict | None:
     if wild is None:
         return None
     return {"source": Path(wild.source).name, "n_images": len(wild), "skipped": wild.skipped,
+            "skipped_files": wild.notes()["skipped_files"],
             "per_class": class_counts(wild.labels), "original_sizes": original_sizes(wild_path)}

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from asl.errors import DataError
+
 SPLIT_KINDS = ("frame_block", "random")
 
 
@@ -77,14 +79,23 @@ def _distance_to_nearest(values: np.ndarray, sorted_targets: np.ndarray) -> np.n
 
 def make_split(kind: str, labels, frames, test_fraction: float = 0.2, val_fraction: float = 0.1,
                block_size: int = 150, gap: int = 20, seed: int = 42) -> Split:
-    """The split a notebook asked for; frame_block falls back to random without frame numbers."""
+    """The split a notebook asked for. A frame-block split sets aside the photos whose file
+    name has no frame number (in none of train, validation, test; counted in the settings)
+    and stops if no photo has one: it never turns into a random split on its own."""
     if kind not in SPLIT_KINDS:
         raise ValueError(f"split must be one of {SPLIT_KINDS}, not {kind!r}")
-    if kind == "frame_block" and (np.asarray(frames) < 0).any():
-        split = random_split(labels, test_fraction, val_fraction, seed)
-        split.settings["note"] = "file names carry no frame numbers: random split used"
-        return split
     if kind == "random":
         return random_split(labels, test_fraction, val_fraction, seed)
-    return frame_block_split(labels, frames, test_fraction, val_fraction, block_size, gap, seed)
-
+    labels, frames = np.asarray(labels), np.asarray(frames)
+    numbered = np.flatnonzero(frames >= 0)
+    if len(numbered) == 0:
+        raise DataError(
+            f"split=frame_block needs frame numbers in the file names (A1234.jpg), but none "
+            f"of the {len(frames)} photos has one: rename them, or use -p split=random")
+    split = frame_block_split(labels[numbered], frames[numbered], test_fraction, val_fraction,
+                              block_size, gap, seed)
+    split.train, split.val, split.test = (numbered[part] for part in
+                                          (split.train, split.val, split.test))
+    if len(numbered) < len(frames):
+        split.settings["set_aside"] = int(len(frames) - len(numbered))
+    return split
