@@ -129,13 +129,13 @@ def check_data(paths: dict[str, str], runs: list[variants.Run]) -> None:
     decoded): stop with one message if there are no photos, print what will be left out."""
     from asl.study import data
 
+    framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
     for key in ("data", "wild"):
         if not paths[key]:
             continue
         listing = data.survey(paths[key])
         for line in listing.warnings(training=key == "data"):
             print(f"{key}: {line}", flush=True)
-        framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
         if key == "data" and framed and len(listing.unnumbered) == len(listing.entries):
             raise DataError(
                 f"no file name in '{paths[key]}' has a frame number (A1234.jpg), which the "

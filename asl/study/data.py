@@ -187,7 +187,7 @@ class _Source:
         return None, lambda name: (self.path / name).read_bytes()
 
 
-def open_photo(raw: bytes, mode: str, draft_size: int = 0) -> Image.Image:
+def _open_photo(raw: bytes, mode: str, draft_size: int = 0) -> Image.Image:
     """A photo as a Pillow image in ``mode`` ("RGB" or "L"), the right way up (EXIF
     orientation applied) and with 16- or 32-bit pixels scaled down to 8 bits, not clipped."""
     with Image.open(io.BytesIO(raw)) as image:
@@ -201,7 +201,7 @@ def open_photo(raw: bytes, mode: str, draft_size: int = 0) -> Image.Image:
 
 
 def _decode(raw: bytes, size: int, mode: str) -> np.ndarray:
-    image = open_photo(raw, mode, size).resize((size, size), Image.Resampling.BILINEAR)
+    image = _open_photo(raw, mode, size).resize((size, size), Image.Resampling.BILINEAR)
     array = np.asarray(image, dtype=np.uint8)
     return array[..., None] if array.ndim == 2 else array
 
@@ -238,7 +238,10 @@ def survey(path, sniff: bool = True) -> Listing:
     """List the photos of ``path`` (folder or zip) without decoding them, and stop with one
     clear message if there are none; with ``sniff``, also if none of a sample of the image
     files is an image (e.g. text files named ``*.jpg``: only their headers are read)."""
-    source = _Source(path)
+    return _survey(_Source(path), sniff)
+
+
+def _survey(source: _Source, sniff: bool) -> Listing:
     listing = _listing(source)
     if not listing.entries:
         raise DataError(
@@ -281,8 +284,8 @@ def load_images(path, image_size: int = 64, color_mode: str = "rgb", max_per_cla
     if int(image_size) < 8:
         raise DataError(f"image_size must be at least 8 pixels (or 0 for the stored size), "
                         f"not {image_size}")
-    listing = survey(path, sniff=False)
     source = _Source(path)
+    listing = _survey(source, sniff=False)
     entries = _select(listing.entries, max_per_class, seed)
     cache = _cache_file(path_fingerprint(str(source.path)), image_size, color_mode, entries) if use_cache else None
     if cache is not None and cache.exists():

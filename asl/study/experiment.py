@@ -49,8 +49,10 @@ class Data:
 
     def describe(self) -> str:
         wild = f", wild {len(self.wild)}" if self.wild is not None else ", no wild set"
+        aside = self.split.settings.get("set_aside")
+        aside = f", {aside} set aside (no frame number)" if aside else ""
         return (f"{self.summary['n_images']} photos ({self.split.kind} split): train "
-                f"{len(self.train)}, validation {len(self.val)}, test {len(self.test)}{wild}")
+                f"{len(self.train)}, validation {len(self.val)}, test {len(self.test)}{aside}{wild}")
 
 
 SPLIT_SETTINGS = ("test_fraction", "val_fraction", "block_size", "gap")
