@@ -2,6 +2,8 @@
 
     python bench/bench_build.py                  # quick build (a few minutes)
     python bench/bench_build.py --full           # full build as well (over an hour on 2 cores)
+    python bench/bench_build.py --jobs-training  # --jobs 1 vs 2 where training dominates: two
+                                                 # CNN variants, every photo, 3 epochs each
     python bench/bench_build.py --report report  # figures of a finished build, without running:
                                                  # time per run and per stage, total per seed
                                                  # count, seed-to-seed spread of accuracy
@@ -85,6 +87,19 @@ def bench(mode: str) -> dict:
     return figures
 
 
+def jobs_training() -> None:
+    """Wall time of two CNN variants on every photo, 3 epochs each, one or two at a time.
+
+    Measured 2026-11-25 (2 cores, other work niced): --jobs 1 84.6 s, --jobs 2 79.3 s, so
+    two at a time gains about 6 % once training dominates (a quick build gains 34 %)."""
+    common = ["--variant", "cnn_scratch", "--variant", "cnn_gray", "--seeds", "1",
+              "-p", "epochs=3", "-p", "patience=0"]
+    for jobs in ("1", "2"):
+        out = Path(tempfile.mkdtemp(prefix=f"asl-bench-jobs{jobs}-"))
+        print(f"--jobs {jobs}: {timed_build(*common, '--jobs', jobs, '--out', str(out)):.1f} s",
+              flush=True)
+
+
 def build_figures(out: Path) -> None:
     """Per-variant and per-stage times, totals for one seed and for all, seed spread."""
     import json
@@ -125,7 +140,12 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also benchmark the full build")
     parser.add_argument("--report", type=Path, metavar="DIR",
                         help="print the figures of the build in DIR instead of building")
+    parser.add_argument("--jobs-training", action="store_true",
+                        help="compare --jobs 1 and 2 on two CNN variants (a few minutes)")
     args = parser.parse_args()
+    if args.jobs_training:
+        jobs_training()
+        return
     if args.report:
         build_figures(args.report)
         return
