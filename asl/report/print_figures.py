@@ -1,5 +1,5 @@
-"""Figures sized once for print: photo grids as JPEG, plots as RGB PNG (no alpha channel for
-the PDF writer to split off), at the resolution they print at. The copies live in
+"""Figures sized once for print: photo grids as JPEG, plots as RGB PNG reduced to 128 colours
+(no alpha channel for the PDF writer to split off), at the resolution they print at. The copies live in
 ``figures/print/`` of the report folder and are reused while their source file is unchanged,
 so a re-render decodes no image it has seen before."""
 from __future__ import annotations
@@ -14,13 +14,14 @@ from asl.files import atomic_write, sha256, write_json_atomic
 FOLDER = Path("figures") / "print"
 INDEX = "index.json"
 FIGURE_MAX_MM = (170.0, 115.0)   # width, height available for one figure on the page
-PRINT_DPI = 150                  # the figures' own resolution; a larger source is shrunk to it
-JPEG_QUALITY = 75
+PRINT_DPI = {True: 105, False: 120}   # photo grids (of 64-pixel photos), plots; never enlarged
+JPEG_QUALITY = 70
+PLOT_COLOURS = 128
 PHOTO_KEYS = frozenset({           # figures made of photos: JPEG compresses them tenfold
     "samples", "wild_samples", "mean_images", "frame_pairs", "augmentation_layers",
     "misclassified", "wild_examples", "saliency_test", "saliency_wild", "training_crops",
     "keypoint_examples"})
-VERSION = 1                      # bump when the conversion changes
+VERSION = 3                      # bump when the conversion changes
 
 
 @dataclass
@@ -30,13 +31,14 @@ class PrintCopy:
     blank: bool         # the source is a single colour
 
 
-def _print_size(size: tuple[int, int], dpi: float) -> tuple[float, tuple[int, int]]:
+def _print_size(size: tuple[int, int], dpi: float, print_dpi: int
+                ) -> tuple[float, tuple[int, int]]:
     """Width in mm on the page (the source's size at its resolution, fitted to the page) and
-    the pixel size that gives ``PRINT_DPI`` at that width (never larger than the source)."""
+    the pixel size that gives ``print_dpi`` at that width (never larger than the source)."""
     width_mm, height_mm = (v / dpi * 25.4 for v in size)
     scale = min(1.0, FIGURE_MAX_MM[0] / width_mm, FIGURE_MAX_MM[1] / height_mm)
     width_mm *= scale
-    pixels = min(1.0, width_mm / 25.4 * PRINT_DPI / size[0])
+    pixels = min(1.0, width_mm / 25.4 * print_dpi / size[0])
     return round(width_mm, 1), (max(1, round(size[0] * pixels)), max(1, round(size[1] * pixels)))
 
 
@@ -46,17 +48,20 @@ def convert(source: Path, target_stem: Path, photo: bool) -> PrintCopy:
 
     with Image.open(source) as image:
         dpi = float((image.info.get("dpi") or (150, 150))[0] or 150)
-        width_mm, pixels = _print_size(image.size, dpi)
+        width_mm, pixels = _print_size(image.size, dpi, PRINT_DPI[photo])
         image = image.convert("RGBA")
         low, high = image.convert("L").getextrema()
         flat = Image.new("RGB", image.size, "white")
         flat.paste(image, mask=image.getchannel("A"))
     if pixels != flat.size:
         flat = flat.resize(pixels, Image.LANCZOS)
+    if not photo:   # few colours compress well; RGB again, as the PDF writer wants
+        flat = flat.quantize(PLOT_COLOURS, method=Image.Quantize.MEDIANCUT,
+                             dither=Image.Dither.NONE).convert("RGB")
     target = target_stem.with_suffix(".jpg" if photo else ".png")
     options = ({"format": "JPEG", "quality": JPEG_QUALITY, "optimize": True} if photo
                else {"format": "PNG"})
-    atomic_write(target, lambda tmp: flat.save(tmp, dpi=(PRINT_DPI, PRINT_DPI), **options))
+    atomic_write(target, lambda tmp: flat.save(tmp, dpi=(PRINT_DPI[photo],) * 2, **options))
     return PrintCopy(target, width_mm, low == high)
 
 

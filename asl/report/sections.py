@@ -206,7 +206,9 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     rows = []
     for result in results:
         values = per_variant.get(result.name) or {}
-        rows.append({"name": result.name, "anchor": result.anchor, "notebook": result.notebook,
+        exploration = result.kind == "exploration" or result.role == "exploration"
+        rows.append({"name": result.name, "anchor": "exploration" if exploration else result.anchor,
+                     "notebook": result.notebook,
                      "status": result.status, "notebook_html": result.notebook_html,
                      "notebook_html_name": Path(result.notebook_html or "").name,
                      "cells": [_manifest_value(key, values.get(key))
