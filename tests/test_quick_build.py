@@ -15,7 +15,8 @@ from asl import metrics_file
 from asl.config import shared_paths
 from asl.report.formatting import fmt_acc, fmt_ci
 from conftest import ROOT
-from test_render import assert_every_chapter_has_its_body, model_blocks, pdf_text
+from test_render import (assert_every_chapter_has_its_body, assert_within_budget,
+                         model_blocks, pdf_text)
 
 ENV = {**os.environ, **{f"ASL_{key.upper()}": os.environ.get(f"ASL_{key.upper()}") or str(path)
                         for key, path in shared_paths().items()}}
@@ -55,6 +56,11 @@ def test_quick_build_writes_the_pdf_and_the_preview_with_every_section(quick_bui
     metrics = read_metrics(quick_build)
     assert len([m for m in metrics.values() if m["kind"] == "model"]) >= 7
     assert all(m["quick"] for m in metrics.values())
+
+
+def test_quick_build_pdf_keeps_the_readers_budget(quick_build):
+    """Same template as a full build: summary on pages 1-2, a short body, a small file."""
+    assert_within_budget(quick_build / "report.pdf")
 
 
 def report_context(out: Path) -> dict:

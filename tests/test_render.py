@@ -1,8 +1,10 @@
 """The report renders from metrics files to HTML and PDF, and prints exactly their numbers."""
 from __future__ import annotations
 
+import json
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -21,15 +23,19 @@ CHAPTER_BODIES = {   # a sentence from each chapter's body (the contents page pr
     "objectives": "Problem type: supervised",
     "evaluation": "A frame-block split holds out whole blocks of consecutive frames",
     "exploration": "Files that are not images or cannot be decoded are skipped and counted",
-    "variants": "Each variant is one notebook run with its own parameters",
     "comparison": "All variants side by side.",
-    "significance": "McNemar tests between every two models scored on the same photos",
+    "variants": "Each variant is one notebook run with its own parameters",
     "recommendation": "Recommended: ",
     "findings": "Share of test photos with a near-duplicate in training",
     "next-steps": "Move from single photos to short video clips",
+    "appendix-variants": "Each variant's full results",
+    "appendix-exploration": "The exploration notebook's other figures",
+    "appendix-tests": "McNemar tests between every two models scored on the same photos",
     "model-card": "Model card for ",
     "reproducibility": "What this report was built from.",
+    "listing": "Figure 1. ",
 }
+BODY_PAGES_MAX, COMPARISON_PAGE_MAX, PDF_BYTES_MAX = 15, 10, 5 * 10**6
 
 
 def assert_every_chapter_has_its_body(text: str, html: str) -> None:
@@ -37,6 +43,27 @@ def assert_every_chapter_has_its_body(text: str, html: str) -> None:
     for id_, title in SECTIONS:
         assert f'<h2 id="{id_}">' in html, id_
         assert CHAPTER_BODIES[id_] in text, (id_, CHAPTER_BODIES[id_])
+
+
+def anchor_pages(path) -> dict[str, int]:
+    """The page (from 1) of every anchor in the PDF (WeasyPrint writes them as named
+    destinations)."""
+    reader = PdfReader(str(path))
+    return {name: reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+def assert_within_budget(path) -> None:
+    """The reader's layout: summary on pages 1-2, comparison early, a short body, a small
+    file, and every variant's appendix reachable."""
+    pages = anchor_pages(path)
+    assert pages["summary"] == 1 and pages["figure-summary"] <= 2
+    assert pages["comparison"] <= COMPARISON_PAGE_MAX, pages["comparison"]
+    body = pages["appendix-variants"] - pages["dataset"]
+    assert body <= BODY_PAGES_MAX, f"the body has {body} pages"
+    assert Path(path).stat().st_size <= PDF_BYTES_MAX, Path(path).stat().st_size
+    briefs = {name for name in pages if name.startswith("variant-")}
+    assert briefs and {f"appendix-{name}" for name in briefs} <= set(pages)
 
 
 def pdf_text(path) -> str:
@@ -77,7 +104,7 @@ def test_html_and_pdf_are_written_with_every_section(rendered):
     assert rendered["html"].name == "report.html" and rendered["pdf"].name == "report.pdf"
     html = rendered["html"].read_text()
     assert_every_chapter_has_its_body(rendered["text"], html)
-    assert 'src="variants/cnn_scratch/learning_curves.png"' in html
+    assert re.search(r'src="figures/print/learning_curves-[0-9a-f]+\.png"', html)
 
 
 def test_pdf_has_metadata_page_numbers_and_figures(rendered):
@@ -160,3 +187,83 @@ def test_outputs_get_the_usual_file_permissions(rendered):
     os.umask(umask)
     for path in (rendered["pdf"], rendered["html"]):
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_summary_body_and_appendices_keep_their_budget(rendered):
+    assert_within_budget(rendered["pdf"])
+
+
+def test_budget_check_fails_on_a_long_body(rendered, tmp_path):
+    html = rendered["html"].read_text().replace(
+        "<p>Each variant is one notebook run",
+        '<p style="break-after: page">more</p>' * 20 + "<p>Each variant is one notebook run")
+    pdf = write_pdf(html, tmp_path / "long.pdf", rendered["html"].parent)
+    with pytest.raises(AssertionError, match="the body has"):
+        assert_within_budget(pdf)
+
+
+def summary_text(path) -> str:
+    """Text of pages 1-2, whitespace collapsed."""
+    pages = PdfReader(str(path)).pages[:2]
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages).replace("\u00a0", " "))
+
+
+def test_executive_summary_numbers_equal_the_metrics(rendered):
+    context, text = rendered["context"], summary_text(rendered["pdf"])
+    chosen = context["recommendation"]["chosen"]
+    variant = next(v for v in rendered["args"][1] if v["name"] == chosen.variant)
+    metrics = metrics_file.read(variant["dir"])
+    owner = metrics if chosen.key == chosen.variant else \
+        metrics["extra"]["classifiers"][chosen.key.split(":")[1]]
+    report_half = halves.split(owner["wild"])[1]
+    recommended = (f"Recommended: {chosen.title}. In domain it is right on "
+                   f"{fmt_acc(owner['test']['accuracy'])} {fmt_ci(owner['test']['accuracy_ci'])}"
+                   f" of unseen frames; out of domain on {fmt_acc(report_half['accuracy'])} "
+                   f"{fmt_ci(report_half['accuracy_ci'])}")
+    assert recommended in text
+    assert "The explainable alternative." in text
+    assert "The three most important findings" in text
+    assert len(context["summary"]["findings"]) == 3
+    for finding in context["summary"]["findings"]:
+        assert finding.text[:60] in text
+
+
+def test_summary_figure_plots_the_metrics_of_every_trained_model(rendered):
+    points = {p.label: p for p in rendered["context"]["summary"]["points"]}
+    blocks, _ = model_blocks(rendered["args"][1])
+    for variant in rendered["args"][1]:
+        if variant["status"] not in ("done", "cached") or variant["name"] == "explore":
+            continue
+        metrics = metrics_file.read(variant["dir"])
+        point = points[variant["title"] + (" (random split)"
+                                           if metrics["split"]["kind"] == "random" else "")]
+        report_half = halves.split(metrics["wild"])[1]
+        assert (point.test, point.test_ci) == (metrics["test"]["accuracy"],
+                                               list(metrics["test"]["accuracy_ci"]))
+        assert (point.wild, point.wild_ci) == (report_half["accuracy"],
+                                               list(report_half["accuracy_ci"]))
+    figure = rendered["html"].read_text()
+    assert 'id="figure-summary"' in figure and figure.count("summary-accuracy-") == 1
+
+
+def test_every_internal_link_has_its_target_and_pages_are_cross_referenced(rendered):
+    html = rendered["html"].read_text()
+    targets = set(re.findall(r'id="([^"]+)"', html))
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= targets, links - targets
+    assert {f"appendix-variant-{name}" for name in ("cnn_scratch", "mobilenet")} <= links
+    text = rendered["text"]
+    assert re.search(r"the comparison table \(Table \d+, page \d+\)", text)
+    assert re.search(r"the summary's figure \(Figure 1, page 1\)", text)
+    assert re.search(r"Figure 1\. Accuracy of every model .*\.{3,} ?1 ", text)
+
+
+def test_pdf_is_tagged_in_english_with_the_manifest_attached(rendered):
+    reader = PdfReader(str(rendered["pdf"]))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    attached = reader.attachments["manifest.json"]
+    assert [json.loads(content) for content in attached] == [rendered["args"][2]]
+    html = rendered["html"].read_text()
+    assert all(re.search(r'<img [^>]*alt="[^"]+"', tag) for tag in re.findall(r"<img [^>]*>", html))

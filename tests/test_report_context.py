@@ -412,7 +412,9 @@ def test_mean_and_spread_over_seeds_come_from_the_per_seed_metrics(tmp_path):
                                   f"{max(per_seed):.3f} over 3 seeds")
     section = next(v for v in context["variants"] if v["name"] == "cnn_scratch")
     curves = next(f for f in section["figures"] if f.key == "learning_curves")
-    assert curves.src == "figures/cnn_scratch-learning-curves.png" and curves.exists
+    assert curves.exists and curves.file.startswith("cnn_scratch-learning-curves-")
+    assert (args[0] / "figures" / curves.file).exists()
+    assert curves.src.startswith("figures/print/cnn_scratch-learning-curves-")
 
 
 def test_one_seed_disagreeing_makes_a_difference_not_shown(tmp_path):
@@ -438,3 +440,29 @@ def test_an_idea_that_hurts_gets_a_negative_interval(tmp_path):
     low, high = (float(v) for v in idea["test"]["ci"].strip("[]").split(", "))
     assert low < high < 0
     assert idea["test"]["sig"] == "significant"
+
+
+def test_figures_are_sized_once_for_print_photos_as_jpeg(tmp_path):
+    from asl.report.print_figures import PRINT_DPI, PrintFigures
+
+    photo, plot = tmp_path / "samples.png", tmp_path / "curves.png"
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (1200, 3000, 4), dtype=np.uint8), "RGBA").save(
+        photo, dpi=(300, 300))
+    tiny_png(plot, size=(3000, 1200))
+    prints = PrintFigures(tmp_path / "report")
+    photo_copy, plot_copy = prints.prepare(photo, "samples"), prints.prepare(plot, "curves")
+    prints.finish()
+    with Image.open(photo_copy.path) as image:
+        assert image.format == "JPEG" and image.mode == "RGB"
+        assert image.width <= photo_copy.width_mm / 25.4 * PRINT_DPI[True] + 1
+    with Image.open(plot_copy.path) as image:
+        assert image.format == "PNG" and image.mode == "RGB"
+        assert image.width <= plot_copy.width_mm / 25.4 * PRINT_DPI[False] + 1
+    assert photo_copy.path.stat().st_size < photo.stat().st_size / 4
+    again = PrintFigures(tmp_path / "report")          # unchanged source: the same copy
+    before = photo_copy.path.stat().st_mtime_ns
+    assert again.prepare(photo, "samples").path == photo_copy.path
+    assert photo_copy.path.stat().st_mtime_ns == before
+    again.finish()                                     # the plot was not used: removed
+    assert not plot_copy.path.exists() and photo_copy.path.exists()

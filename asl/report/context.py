@@ -4,27 +4,35 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from asl.report import advice, ideas, narrative, seed_figures, sections, tables
+from asl.report import advice, ideas, narrative, seed_figures, sections, summary, tables
 from asl.report.candidates import candidates
 from asl.report.decision import recommend
 from asl.report.formatting import fmt_acc
+from asl.report.print_figures import PrintFigures
 from asl.report.results import load_variant
 from asl.report.significance import Significance, pairwise_tests
+from asl.report.summary_figure import summary_figure
 
-SECTIONS = [
+BODY = [   # the main body, numbered; the executive summary comes before it
     ("dataset", "Dataset"),
     ("objectives", "Objectives"),
     ("evaluation", "How we evaluated"),
     ("exploration", "Exploration, cleaning and feature engineering"),
-    ("variants", "Model variants"),
     ("comparison", "Comparison of the variants"),
-    ("significance", "Which differences are significant"),
+    ("variants", "The variants in brief"),
     ("recommendation", "Recommendation"),
     ("findings", "Key findings"),
     ("next-steps", "Next steps"),
-    ("model-card", "Appendix A: model card"),
-    ("reproducibility", "Appendix B: reproducibility"),
 ]
+APPENDICES = [
+    ("appendix-variants", "Each variant in detail"),
+    ("appendix-exploration", "More exploration figures"),
+    ("appendix-tests", "Every pairwise test"),
+    ("model-card", "Model card"),
+    ("reproducibility", "Reproducibility"),
+    ("listing", "Figures and tables"),
+]
+SECTIONS = BODY + APPENDICES
 
 
 def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
@@ -36,12 +44,13 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     reference = study.get("reference") or {}
     min_train = 0.0 if quick else float(study.get("min_train_accuracy") or 0.0)
     out_dir = Path(out_dir)
-    results = [load_variant(v, out_dir, failures or {}) for v in variants]
+    prints = PrintFigures(out_dir)
+    results = [load_variant(v, out_dir, failures or {}, prints) for v in variants]
     exploration = next((r for r in results if r.kind == "exploration"
                         or r.role == "exploration"), None)
     model_results = [r for r in results if r is not exploration]
     for result in model_results:
-        seed_figures.with_seed_curves(result, out_dir)
+        seed_figures.with_seed_curves(result, out_dir, prints)
     models = candidates(model_results, min_train)
     groups = pairwise_tests(models)
     significance = Significance(groups)
@@ -60,12 +69,14 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     dataset = sections.dataset_section(exploration, model_results)
     before_use = advice.before_use(rec.chosen) if rec else []
     manifest = manifest or {}
-    numbered = [{"id": id_, "title": title,
-                 "number": "" if title.startswith("Appendix") else str(i)}
-                for i, (id_, title) in enumerate(SECTIONS, 1)]
+    numbered = ([{"id": id_, "title": title, "number": str(i), "appendix": False}
+                 for i, (id_, title) in enumerate(BODY, 1)]
+                + [{"id": id_, "title": title, "number": letter, "appendix": True}
+                   for letter, (id_, title) in zip("ABCDEFGH", APPENDICES)])
     date = str(manifest.get("created") or dt.date.today().isoformat())
-    explained = tables.explained_variants(models, rec)
     mains = {c.variant: c for c in models if c.key == c.variant}
+    figure, plotted = summary_figure(models, rec.chosen if rec else None, out_dir, prints)
+    prints.finish()
     return {
         "title": "Recognising the American Sign Language alphabet from photos",
         "subtitle": "Model variants, their evaluation and a recommendation",
@@ -77,8 +88,10 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "evaluation": sections.evaluation_section(model_results, models, groups, min_train,
                                                   quick),
         "exploration": sections.exploration_section(exploration),
-        "variants": [tables.model_section(r, mains.get(r.name), explained)
-                     for r in model_results],
+        "summary": summary.executive_summary(rec, found, figure, plotted),
+        "variants": [tables.model_section(r, mains.get(r.name)) for r in model_results],
+        "against": summary.against_rows(models, roles.get("baseline"),
+                                        rec.chosen if rec else None, significance),
         "comparison": tables.comparison_rows(models, model_results, significance),
         "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
                        for c in models if not c.fitted],
@@ -88,7 +101,6 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
             "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
             "reasons": advice.reasons(rec, selection), "before_use": before_use},
         "findings": found,
-        "glance": [item for item in found if item.title in narrative.GLANCE],
         "next_steps": advice.next_steps(rec, models),
         "model_card": tables.model_card(rec, model_results, dataset, before_use),
         "reproducibility": sections.reproducibility(manifest, results),

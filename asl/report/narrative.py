@@ -215,7 +215,7 @@ def hand_detection(facts: Facts) -> Finding | None:
 FINDINGS = (leakage_gap, near_duplicates, domain_gap, best_out_of_domain, ideas_that_worked,
             hand_detection, against_baseline, calibration, transfer_learning,
             significance_count)
-GLANCE = ("Domain gap", "Best out of domain", "Which ideas worked")   # findings on the title page
+GLANCE = ("Domain gap", "Best out of domain", "Which ideas worked")   # the summary's three
 
 
 def findings(facts: Facts) -> list[Finding]:

@@ -1,6 +1,8 @@
 """Render the report: metrics context -> HTML (Jinja2) -> PDF (WeasyPrint)."""
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 from asl.config import TEMPLATES_DIR
@@ -11,6 +13,8 @@ from asl.report.formatting import fmt_acc, fmt_p
 
 TEMPLATE = "report.html.j2"
 STYLESHEET = "report.css"
+MANIFEST = "manifest.json"
+PDF_VARIANT = "pdf/ua-1"     # tagged PDF for screen readers (structure, alt text, language)
 
 
 class RenderError(AslError):
@@ -34,8 +38,10 @@ def write_html(html: str, path: Path) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
 
 
-def write_pdf(html: str, path: Path, base_url: Path) -> Path:
-    """Lay out the HTML with WeasyPrint and write the PDF atomically.
+def write_pdf(html: str, path: Path, base_url: Path, attachments: dict[str, bytes] | None = None
+              ) -> Path:
+    """Lay out the HTML with WeasyPrint and write a tagged PDF atomically, with
+    ``attachments`` (file name -> content: the build manifest) embedded.
 
     ``base_url`` is the report folder, so relative figure paths resolve as in the preview.
     """
@@ -47,7 +53,11 @@ def write_pdf(html: str, path: Path, base_url: Path) -> Path:
             "(it also needs the Pango library: `apt-get install libpango-1.0-0 "
             "libpangoft2-1.0-0` on Debian/Ubuntu); the HTML preview was still written.") from None
     document = weasyprint.HTML(string=html, base_url=str(Path(base_url).resolve()) + "/")
-    return atomic_write(path, lambda tmp: document.write_pdf(target=str(tmp)))
+    files = [weasyprint.Attachment(file_obj=io.BytesIO(content), name=name,
+                                   description="Build manifest: what this report was built from")
+             for name, content in (attachments or {}).items()]
+    return atomic_write(path, lambda tmp: document.write_pdf(
+        target=str(tmp), pdf_variant=PDF_VARIANT, attachments=files))
 
 
 def render_report(out_dir: Path, variants: list[dict], manifest: dict, quick: bool,
@@ -59,5 +69,6 @@ def render_report(out_dir: Path, variants: list[dict], manifest: dict, quick: bo
     context = build_context(out_dir, variants, manifest, quick, failures, study)
     html = render_html(context)
     html_path = write_html(html, out_dir / html_name)
-    pdf_path = write_pdf(html, out_dir / pdf_name, base_url=out_dir)
+    pdf_path = write_pdf(html, out_dir / pdf_name, base_url=out_dir,
+                         attachments={MANIFEST: json.dumps(manifest, indent=1).encode()})
     return html_path, pdf_path

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from asl import metrics_file
 from asl.errors import AslError
+from asl.report.print_figures import PrintFigures
 
 STATUS_TEXT = {"done": "run in this build", "cached": "reused from the cache (inputs unchanged)",
                "failed": "failed", "missing": "not run: no results from this or an earlier build"}
-FIGURE_MAX_MM = (170.0, 115.0)   # width, height available for one figure on the page
 
 
 @dataclass
@@ -20,11 +20,12 @@ class Figure:
 
     key: str
     caption: str
-    src: str                  # path relative to the report folder
+    src: str                  # its print copy, relative to the report folder
     file: str                 # file name in the variant's folder
     exists: bool
     blank: bool
     width_mm: float | None
+    id: str = ""              # anchor for cross-references and the list of figures
 
 
 @dataclass
@@ -62,38 +63,32 @@ def relative(path: Path, out_dir: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(out_dir).resolve())).as_posix()
 
 
-def figure_size(path: Path) -> tuple[float, bool]:
-    """Print width in mm of a PNG (its size at the resolution it was saved with, fitted to the
-    page) and whether it is blank (a single colour)."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        (width, height), dpi = image.size, image.info.get("dpi", (150, 150))[0] or 150
-        low, high = image.convert("L").getextrema()
-    width_mm, height_mm = width / dpi * 25.4, height / dpi * 25.4
-    scale = min(1.0, FIGURE_MAX_MM[0] / width_mm, FIGURE_MAX_MM[1] / height_mm)
-    return round(width_mm * scale, 1), low == high
-
-
-def load_figures(metrics: dict, folder: Path, out_dir: Path, title: str = "") -> list[Figure]:
-    """The metrics' figures with paths relative to the report folder; a caption that starts
-    with the variant's name starts with its title instead."""
+def load_figures(metrics: dict, folder: Path, out_dir: Path, title: str = "",
+                 prints: PrintFigures | None = None) -> list[Figure]:
+    """The metrics' figures with their print copies; a caption that starts with the variant's
+    name starts with its title instead."""
+    prints = prints or PrintFigures(out_dir)
     figures = []
     for figure in metrics.get("figures") or []:
         path = Path(folder) / figure["file"]
         caption = figure.get("caption", "")
         if title and caption.startswith(f"{metrics['variant']}:"):
             caption = title + caption[len(metrics["variant"]):]
+        key = figure.get("key", "")
+        anchor = f"figure-{metrics['variant']}-{key or Path(figure['file']).stem}"
         try:
-            width, blank = figure_size(path)
+            copy = prints.prepare(path, key)
         except (OSError, ValueError):   # missing or unreadable: the report says so
-            width, blank = None, False
-        figures.append(Figure(figure.get("key", ""), caption, relative(path, out_dir),
-                              figure["file"], width is not None, blank, width))
+            figures.append(Figure(key, caption, relative(path, out_dir), figure["file"], False,
+                                  False, None, anchor))
+            continue
+        figures.append(Figure(key, caption, relative(copy.path, out_dir), figure["file"], True,
+                              copy.blank, copy.width_mm, anchor))
     return figures
 
 
-def load_variant(variant: dict, out_dir: Path, failures: dict) -> VariantResult:
+def load_variant(variant: dict, out_dir: Path, failures: dict,
+                 prints: PrintFigures | None = None) -> VariantResult:
     """One variant's result: its declaration, status, the metrics of every run that succeeded
     (one per training seed), or the reason there are none."""
     result = VariantResult(variant["name"], variant.get("title") or variant["name"],
@@ -118,5 +113,6 @@ def load_variant(variant: dict, out_dir: Path, failures: dict) -> VariantResult:
     if ok[0].get("notebook_html") and Path(ok[0]["notebook_html"]).exists():
         result.notebook_html = relative(ok[0]["notebook_html"], out_dir)
     result.metrics, result.seeds = result.runs[0], [run["seed"] for run in ok]
-    result.figures = load_figures(result.metrics, Path(ok[0]["dir"]), out_dir, result.title)
+    result.figures = load_figures(result.metrics, Path(ok[0]["dir"]), out_dir, result.title,
+                                  prints)
     return result

@@ -10,9 +10,8 @@ from asl.report.formatting import (fmt_acc, fmt_int, fmt_seconds, fmt_value, key
 from asl.report.results import VariantResult
 from asl.report.significance import ALPHA, TestGroup
 
-FIGURE_GROUPS = {"overview": ("class_balance", "samples", "wild_samples"),
-                 "statistics": ("brightness", "mean_images"),
-                 "duplicates": ("near_duplicates", "frame_pairs")}
+FIGURE_GROUPS = {"overview": ("samples", "wild_samples"),   # in the body
+                 "duplicates": ("near_duplicates",)}
 STATISTIC_NAMES = {"mean_rgb": "Mean pixel value (0-255)", "std_rgb": "Pixel standard deviation",
                    "brightness_mean": "Mean brightness per photo",
                    "brightness_std": "Spread of brightness between photos"}
@@ -129,7 +128,7 @@ def exploration_section(exploration: VariantResult | None) -> dict:
     groups = {name: [f for f in exploration.figures if f.key in keys]
               for name, keys in FIGURE_GROUPS.items()}
     grouped = {f.key for figures in groups.values() for f in figures}
-    groups["other"] = [f for f in exploration.figures if f.key not in grouped]
+    groups["appendix"] = [f for f in exploration.figures if f.key not in grouped]
     splits = {name: values for name, values in (metrics.get("splits") or {}).items()
               if isinstance(values, dict)}
     setting_keys = []
@@ -207,7 +206,9 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     rows = []
     for result in results:
         values = per_variant.get(result.name) or {}
-        rows.append({"name": result.name, "anchor": result.anchor, "notebook": result.notebook,
+        exploration = result.kind == "exploration" or result.role == "exploration"
+        rows.append({"name": result.name, "anchor": "exploration" if exploration else result.anchor,
+                     "notebook": result.notebook,
                      "status": result.status, "notebook_html": result.notebook_html,
                      "notebook_html_name": Path(result.notebook_html or "").name,
                      "cells": [_manifest_value(key, values.get(key))

@@ -109,7 +109,11 @@ class Significance:
                 self._pairs[(group.block, pair.a.key, pair.b.key)] = pair
                 self._pairs[(group.block, pair.b.key, pair.a.key)] = pair
 
+    def pair(self, block: str, a: Candidate, b: Candidate) -> PairTest | None:
+        """The test of A against B on ``block``; None when the two were not tested together."""
+        return self._pairs.get((block, a.key, b.key))
+
     def between(self, block: str, a: Candidate, b: Candidate) -> bool | None:
         """True/False after Holm correction; None when the two were not tested together."""
-        pair = self._pairs.get((block, a.key, b.key))
+        pair = self.pair(block, a, b)
         return None if pair is None else pair.significant

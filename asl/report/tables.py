@@ -11,7 +11,6 @@ from asl.report.narrative import hardest_classes
 from asl.report.results import VariantResult
 from asl.report.significance import Significance
 
-EXPLANATION_FIGURES = {"saliency_test", "saliency_wild", "reliability"}
 OWN_TABLES = ("classifiers", "detection", "top_features", "fusion")
 """Keys of ``extra`` the variant section shows in tables of their own."""
 CLASSIFIER_RESULTS = ("test", "wild", "inference", "model", "calibration", "explainable",
@@ -159,37 +158,26 @@ def idea_rows(measured) -> list[dict]:
             for idea in measured]
 
 
-def explained_variants(models: list[Candidate], rec: Recommendation | None) -> set[str]:
-    """Whose saliency maps and reliability diagram the report shows: the best comparable CNN,
-    the transfer-learning model(s) and the recommended model (the others stay in their
-    executed notebooks, to keep the report readable)."""
-    main = [m for m in models if m.comparable and m.key == m.variant]
-    cnns = [m for m in main if m.family == "cnn"]
-    chosen = {m.variant for m in main if m.family == "transfer"}
-    if cnns:
-        chosen.add(max(cnns, key=lambda m: m.test["accuracy"]).variant)
-    if rec:
-        chosen.add(rec.chosen.variant)
-    return chosen
-
-
-def model_section(result: VariantResult, main: Candidate | None,
-                  explained: set[str] = frozenset()) -> dict:
-    """What one variant's section shows; ``main`` is its model over every training seed."""
-    section = {**vars(result), "anchor": result.anchor, "status_text": result.status_text}
+def model_section(result: VariantResult, main: Candidate | None) -> dict:
+    """What one variant's summary (body) and appendix show; ``main`` is its model over every
+    training seed."""
+    section = {**vars(result), "anchor": result.anchor, "appendix": f"appendix-{result.anchor}",
+               "status_text": result.status_text}
     metrics = result.metrics
     if metrics is None:
         return section
-    figures = result.figures
-    if result.name not in explained:
-        figures = [f for f in figures if f.key not in EXPLANATION_FIGURES]
     split = metrics.get("split") or {}
     training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
     classifiers, other = _extra_tables(metrics.get("extra"))
     test, wild = main.test, main.wild
-    return {**section, "figures": figures,
-            "explanations_elsewhere": len(figures) < len(result.figures),
-            "parameters": key_values(metrics.get("parameters")),
+    parameters = key_values(metrics.get("parameters"))
+    return {**section, "figures": result.figures, "parameters": parameters,
+            "parameters_line": "; ".join(f"{key} {value}" for key, value in parameters),
+            "headline": {"test_acc": fmt_acc(test["accuracy"]),
+                         "test_ci": fmt_ci(test["accuracy_ci"]),
+                         "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
+                         "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
+                         "latency": fmt_ms(inference.get("ms_per_image_batch1"))},
             "evaluation": eval_rows({"test": test, "wild": wild,
                                      "calibration": main.calibration}),
             "classifiers": classifiers, "extra": other,
