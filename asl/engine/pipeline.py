@@ -281,8 +281,9 @@ def last_results(options: Options) -> tuple[variants.Table, list[dict], dict[str
     records = {run.name: last_result(run.name, variants_dir)
                for runs in shown.values() for run in runs}
     if not any(record.ok for record in records.values()):
+        quick = " --quick" if options.quick else ""
         raise BuildError(f"no variant has results in {options.out_dir}: build first "
-                         f"(python build.py{' --quick' if options.quick else ''}) or give --out DIR")
+                         f"(python build.py{quick}) or give --out DIR")
     return (table, *report_entries(table, shown, records))
 
 

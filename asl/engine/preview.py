@@ -117,7 +117,7 @@ class Preview:
         started = time.monotonic()
         try:
             page = self.renderer.render(results_changed)
-            note = f"re-rendered in {time.monotonic() - started:.2f} s" + (f" ({why})" if why else "")
+            note = f"re-rendered in {time.monotonic() - started:.2f} s ({why})"
         except BuildError:
             raise
         except Exception as error:   # a template being edited: show it, keep serving
