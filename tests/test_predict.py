@@ -126,3 +126,15 @@ def test_predict_explains_what_is_wrong_in_one_line(built, tmp_path, case, code,
              "run without its model": out / "variants" / "cnn_scratch.seed1"}.get(case, images)
     assert expected in result.stderr and str(named) in result.stderr
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+def test_a_model_that_reads_photos_as_stored_gets_them_at_their_usual_size(tmp_path):
+    """Hand-keypoint variants (detect_size 0) read photos at the size most of them have, as
+    the build read its wild set."""
+    from asl.study.data import load_unlabelled
+
+    for i, side in enumerate((40, 40, 40, 24)):
+        Image.new("RGB", (side, side), BLUE).save(tmp_path / f"{i}.png")
+    (tmp_path / "._0.png").write_bytes(b"resource fork")       # hidden: not even counted
+    photos = load_unlabelled(tmp_path, 0)
+    assert photos.images.shape == (4, 40, 40, 3) and photos.unreadable == []

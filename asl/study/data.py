@@ -352,6 +352,10 @@ def load_unlabelled(path, image_size: int, color_mode: str = "rgb") -> Photos:
         raise DataError(f"no photos at '{path}': give a folder or zip of photos with --images")
     source = _Source(path)
     names = sorted(name for name in source.names() if not _hidden(name))
+    if int(image_size) == 0:    # as stored: the most common size among the photos
+        sizes = _sizes(source, names[::max(1, len(names) // 50)][:50])
+        image_size = max(int(side) for side in max(sizes, key=sizes.get).split("x")) \
+            if sizes else 8
     channels = 1 if color_mode == "grayscale" else 3
     images = np.zeros((len(names), image_size, image_size, channels), dtype=np.uint8)
     ok = np.zeros(len(names), dtype=bool)
@@ -361,7 +365,7 @@ def load_unlabelled(path, image_size: int, color_mode: str = "rgb") -> Photos:
             try:
                 images[i] = _decode(read(name), image_size, COLOR_MODES[color_mode])
                 ok[i] = True
-            except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            except UNREADABLE:
                 pass  # named as unreadable
     finally:
         if handle is not None:
@@ -379,12 +383,18 @@ def original_sizes(path, count: int = 50) -> dict[str, int]:
     """Pixel sizes ("WxH") of the first ``count`` photos as stored, before any resizing."""
     source = _Source(path)
     entries = _listing(source).entries
+    return _sizes(source, [entry.name for entry in entries[:: max(1, len(entries) // count)]
+                           [:count]])
+
+
+def _sizes(source: _Source, names: list[str]) -> dict[str, int]:
+    """How many of the readable images among ``names`` are stored at each size ("WxH")."""
     sizes: dict[str, int] = {}
     handle, read = source.reader()
     try:
-        for entry in entries[:: max(1, len(entries) // count)][:count]:
+        for name in names:
             try:
-                with Image.open(io.BytesIO(read(entry.name))) as image:
+                with Image.open(io.BytesIO(read(name))) as image:
                     key = f"{image.width}x{image.height}"
             except UNREADABLE:
                 continue

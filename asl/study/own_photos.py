@@ -102,11 +102,11 @@ def _load_predictor(variant_dir: Path, weights_path: str):
 
 
 def photo_format(metrics: dict) -> tuple[int, str]:
-    """The size and colour mode of the photos a saved model reads."""
+    """The size (0: as the photos are stored) and colour mode of the photos a saved model
+    reads."""
     parameters = metrics["parameters"]
     size = parameters.get("detect_size", parameters.get("image_size", 0))
-    return int(size or (metrics.get("data") or {}).get("image_size") or 0), \
-        parameters.get("color_mode", "rgb")
+    return int(size or 0), parameters.get("color_mode", "rgb")
 
 
 def check_built(variant_dir: Path) -> None:
