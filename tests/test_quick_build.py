@@ -185,3 +185,37 @@ def test_evaluate_command_scores_a_saved_model_on_your_own_photos(quick_build, t
         assert f"accuracy {fmt_acc(saved['accuracy'])} {fmt_ci(saved['accuracy_ci'])}" \
             in result.stdout
         assert (quick_build / "evaluations" / f"confusion_{run}.png").exists()
+
+
+def test_predict_on_a_flat_folder_agrees_with_evaluate(quick_build, tmp_path):
+    import csv
+    import zipfile
+
+    from asl import CLASSES
+
+    with zipfile.ZipFile(ENV["ASL_WILD"]) as archive:
+        members = [n for n in archive.namelist() if n.endswith(".jpg")][::15]
+        for name in members:       # the same photos, labelled and flat (class in the file name)
+            labelled = tmp_path / "labelled" / Path(name).parent.name / Path(name).name
+            labelled.parent.mkdir(parents=True, exist_ok=True)
+            labelled.write_bytes(archive.read(name))
+            (tmp_path / "flat").mkdir(exist_ok=True)
+            (tmp_path / "flat" / f"{Path(name).parent.name}-{Path(name).name}").write_bytes(
+                archive.read(name))
+    (tmp_path / "flat" / "broken.jpg").write_bytes(b"not a photo")
+    for name in ("cnn_scratch", "fusion"):
+        for command, folder in (("evaluate", "labelled"), ("predict", "flat")):
+            result = subprocess.run([sys.executable, str(ROOT / "build.py"), command, name,
+                                     "--out", str(quick_build), "--images", str(tmp_path / folder)],
+                                    cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+            assert result.returncode == 0, result.stderr[-2000:]
+            assert result.stderr == ""      # no TensorFlow start-up lines
+        run = f"{name}.seed1"
+        evaluated = json.loads((quick_build / "evaluations" / f"evaluation_{run}.json").read_text())
+        expected = {f"{i.split('/')[0]}-{i.split('/')[1]}": CLASSES[p]
+                    for i, p in zip(evaluated["ids"], evaluated["y_pred"])}
+        with open(quick_build / "predictions" / f"predictions_{run}.csv", newline="") as handle:
+            rows = {row["file"]: row["predicted"] for row in csv.DictReader(handle)}
+        assert len(rows) == len(members) and "broken.jpg" in result.stdout
+        assert {file.lower(): p for file, p in rows.items()} == \
+            {file.lower(): p for file, p in expected.items()}

@@ -17,6 +17,8 @@ examples:
   python build.py --quick
   python build.py --list
   python build.py evaluate cnn_scratch --images my-photos.zip
+  python build.py predict cnn_scratch --images unlabelled-photos/
+  python build.py preview
 
 Unchanged variants are not run again (their fingerprint matches their last successful run).
 `--variant NAME` reruns only NAME; the report shows the other variants' last results, and a
@@ -82,11 +84,16 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
 
 
-def evaluate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="build.py evaluate", description="Score a built variant's saved model on your own "
-        "labelled photos: a folder or zip with one folder per class (A..Z, del, nothing, space; "
-        "any letter case, any image size).")
+def evaluate_parser(command: str = "evaluate") -> argparse.ArgumentParser:
+    descriptions = {
+        "evaluate": "Score a built variant's saved model on your own labelled photos: a folder "
+                    "or zip with one folder per class (A..Z, del, nothing, space; any letter "
+                    "case, any image size).",
+        "predict": "Predict the letter of each of your own photos with a built variant's saved "
+                   "model: a folder or zip of photos, no class folders needed. Writes a CSV "
+                   "(file, predicted class, confidence, the next two classes) and an HTML "
+                   "contact sheet into DIR/predictions/."}
+    p = argparse.ArgumentParser(prog=f"build.py {command}", description=descriptions[command])
     p.add_argument("variant", metavar="NAME", help="a model variant that has been built")
     p.add_argument("--images", required=True, metavar="PATH", help="folder or zip of photos")
     p.add_argument("--weights", metavar="PATH", help="folder or file beside which the hand "
@@ -98,6 +105,46 @@ def evaluate_parser() -> argparse.ArgumentParser:
                    help="where the built variants are (default report/, or report/quick/)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
+
+
+def preview_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py preview", description="Serve the report on http://127.0.0.1:PORT/ and "
+        "re-render its HTML (not the PDF) whenever templates/, variants.yaml or a variant's "
+        "metrics.json or figures change; the open page reloads itself. Ctrl-C stops.")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    p.add_argument("--open", action="store_true", help="open the page in the web browser")
+    p.add_argument("--quick", action="store_true", help="preview the quick build (report/quick/)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="the report folder (default report/, or report/quick/)")
+    p.add_argument("--templates", type=Path, default=config.TEMPLATES_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--variants-file", type=Path, default=config.VARIANTS_FILE,
+                   help=argparse.SUPPRESS)
+    p.add_argument("--notebooks", type=Path, default=config.NOTEBOOKS_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    return p
+
+
+def preview_main(argv: list[str]) -> int:
+    """``python build.py preview``."""
+    args = preview_parser().parse_args(argv)
+    from asl.engine import preview
+
+    options = pipeline.Options(quick=args.quick, out=args.out, render_only=True,
+                               variants_file=args.variants_file, notebooks_dir=args.notebooks)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return preview.serve(preview.Sources(options, args.templates), args.port, args.open)
+    except KeyboardInterrupt:
+        print("preview: stopped", file=sys.stderr)
+        return 0
+    except AslError as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
@@ -125,14 +172,34 @@ def evaluate_main(argv: list[str]) -> int:
         return 2 if isinstance(error, DataError) else 1
 
 
+def predict_main(argv: list[str]) -> int:
+    """``python build.py predict NAME --images PATH``."""
+    args = evaluate_parser("predict").parse_args(argv)
+    out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
+    try:
+        from asl.study import predictions
+
+        result = predictions.predict_photos(
+            run_folder(out / "variants", args.variant, args.seed), args.images,
+            out / "predictions", config.weights_path(args.weights, ""))
+        print(predictions.summary(result))
+        return 0
+    except AslError as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, DataError) else 1
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt   # a CI cancel (SIGTERM) stops the build like Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["evaluate"]:
-        return evaluate_main(argv[1:])
+    commands = {"evaluate": evaluate_main, "predict": predict_main, "preview": preview_main}
+    if argv[:1] and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
     args = parser().parse_args(argv)
     try:
         options = options_from(args)

@@ -251,10 +251,10 @@ def variant_status(statuses: list[str]) -> str:
     return "cached"
 
 
-def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]],
-           records: dict[str, BuildRecord], the_manifest: dict, options: Options) -> None:
-    """Render the report unless nothing it depends on changed; never overwrite the last
-    complete report with one that has failed or missing variants (unless --allow-failed)."""
+def report_entries(table: variants.Table, shown: dict[str, list[variants.Run]],
+                   records: dict[str, BuildRecord]) -> tuple[list[dict], dict[str, str]]:
+    """What the report is rendered from: each declared variant with its runs' statuses and
+    folders, and the reason of each failed variant."""
     entries = []
     for name, variant in table.variants.items():
         runs = [{"name": run.name, "seed": run.seed, "status": records[run.name].status,
@@ -265,13 +265,36 @@ def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]
                         "status": variant_status([run["status"] for run in runs]),
                         "runs": runs, "dir": runs[0]["dir"],
                         "notebook_html": runs[0]["notebook_html"]})
-    if not any(record.ok for record in records.values()):
-        print("report: not rendered, no variant has results yet", flush=True)
-        return
     failures = {entry["name"]: "; ".join(
         (f"{run['name']}: " if run["seed"] else "") + (records[run["name"]].error or "failed")
         for run in entry["runs"] if run["status"] == "failed")
         for entry in entries if entry["status"] == "failed"}
+    return entries, failures
+
+
+def last_results(options: Options) -> tuple[variants.Table, list[dict], dict[str, str]]:
+    """The table and report entries of a --render-only build: every variant's last results
+    in the output folder, nothing run; a BuildError if no variant has results."""
+    table = variants.load(options.variants_file, options.notebooks_dir)
+    variants_dir = options.out_dir / "variants"
+    shown = all_runs(table, [], variants_dir, options)
+    records = {run.name: last_result(run.name, variants_dir)
+               for runs in shown.values() for run in runs}
+    if not any(record.ok for record in records.values()):
+        quick = " --quick" if options.quick else ""
+        raise BuildError(f"no variant has results in {options.out_dir}: build first "
+                         f"(python build.py{quick}) or give --out DIR")
+    return (table, *report_entries(table, shown, records))
+
+
+def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]],
+           records: dict[str, BuildRecord], the_manifest: dict, options: Options) -> None:
+    """Render the report unless nothing it depends on changed; never overwrite the last
+    complete report with one that has failed or missing variants (unless --allow-failed)."""
+    entries, failures = report_entries(table, shown, records)
+    if not any(record.ok for record in records.values()):
+        print("report: not rendered, no variant has results yet", flush=True)
+        return
     complete = all(record.ok for record in records.values())
     stem = "report" if complete or options.allow_failed else "report-incomplete"
     names = (f"{stem}.html", f"{stem}.pdf")

@@ -48,6 +48,9 @@ class VariantResult:
 
     @property
     def anchor(self) -> str:
+        """Where links to it lead: its section; the exploration has a chapter of its own."""
+        if self.role == "exploration" or self.kind == "exploration":
+            return "exploration"
         return f"variant-{self.name}"
 
     @property

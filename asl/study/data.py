@@ -332,6 +332,48 @@ def _decode_all(source: _Source, entries: list[_Entry], size: int, mode: str):
     return images, decoded_ok
 
 
+@dataclass
+class Photos:
+    """Decoded photos without labels (for predictions) and the files that could not be read."""
+
+    images: np.ndarray      # uint8, (n, size, size, channels)
+    names: list[str]        # path inside the folder or zip, in order
+    unreadable: list[str]   # files that are not readable images
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(name).parts)
+
+
+def load_unlabelled(path, image_size: int, color_mode: str = "rgb") -> Photos:
+    """Every photo anywhere in a folder or zip (no class folders needed), resized to
+    ``image_size`` pixels square; other files are skipped and named in ``unreadable``."""
+    if not str(path) or not Path(path).expanduser().exists():
+        raise DataError(f"no photos at '{path}': give a folder or zip of photos with --images")
+    source = _Source(path)
+    names = sorted(name for name in source.names() if not _hidden(name))
+    if int(image_size) == 0:    # as stored: the most common size among the photos
+        sizes = _sizes(source, names[::max(1, len(names) // 50)][:50])
+        image_size = max(int(side) for side in max(sizes, key=sizes.get).split("x")) \
+            if sizes else 8
+    channels = 1 if color_mode == "grayscale" else 3
+    images = np.zeros((len(names), image_size, image_size, channels), dtype=np.uint8)
+    ok = np.zeros(len(names), dtype=bool)
+    handle, read = source.reader()
+    try:
+        for i, name in enumerate(names):
+            try:
+                images[i] = _decode(read(name), image_size, COLOR_MODES[color_mode])
+                ok[i] = True
+            except UNREADABLE:
+                pass  # named as unreadable
+    finally:
+        if handle is not None:
+            handle.close()
+    return Photos(images[ok], [n for n, good in zip(names, ok) if good],
+                  [n for n, good in zip(names, ok) if not good])
+
+
 def class_counts(labels) -> dict[str, int]:
     counts = np.bincount(np.asarray(labels, dtype=int), minlength=len(CLASSES))
     return {name: int(count) for name, count in zip(CLASSES, counts)}
@@ -341,12 +383,18 @@ def original_sizes(path, count: int = 50) -> dict[str, int]:
     """Pixel sizes ("WxH") of the first ``count`` photos as stored, before any resizing."""
     source = _Source(path)
     entries = _listing(source).entries
+    return _sizes(source, [entry.name for entry in entries[:: max(1, len(entries) // count)]
+                           [:count]])
+
+
+def _sizes(source: _Source, names: list[str]) -> dict[str, int]:
+    """How many of the readable images among ``names`` are stored at each size ("WxH")."""
     sizes: dict[str, int] = {}
     handle, read = source.reader()
     try:
-        for entry in entries[:: max(1, len(entries) // count)][:count]:
+        for name in names:
             try:
-                with Image.open(io.BytesIO(read(entry.name))) as image:
+                with Image.open(io.BytesIO(read(name))) as image:
                     key = f"{image.width}x{image.height}"
             except UNREADABLE:
                 continue

@@ -1,8 +1,11 @@
-"""Evaluate a variant's saved model on any labelled photos (class folders, folder or zip)."""
+"""A variant's saved model on your own photos: load it, and score it on labelled photos (class
+folders, folder or zip)."""
 from __future__ import annotations
 
 import os
 import pickle
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from asl import metrics_file
@@ -44,10 +47,35 @@ def handcrop_predictor(variant_dir: Path, network, weights_path: str):
     return predict
 
 
+@contextmanager
+def quiet_stderr():
+    """What C++ code writes to stderr goes nowhere (TensorFlow's start-up lines come before its
+    logging starts, so TF_CPP_MIN_LOG_LEVEL cannot stop them; LiteRT announces its delegate);
+    Python's own warnings still show."""
+    python_stderr = sys.stderr
+    python_stderr.flush()
+    saved = os.dup(2)
+    try:
+        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1)
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        if sys.stderr is not python_stderr:
+            sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def load_predictor(variant_dir: Path, weights_path: str = ""):
     """(predict_proba, metrics) for the model a variant saved beside its metrics.json; hand
     models are looked up from ``weights_path`` (its folder) like in the build."""
-    variant_dir = Path(variant_dir)
+    with quiet_stderr():
+        return _load_predictor(Path(variant_dir), weights_path)
+
+
+def _load_predictor(variant_dir: Path, weights_path: str):
     metrics = metrics_file.read(variant_dir)
     if metrics["kind"] != "model":
         raise AslError(f"'{variant_dir.name}' is not a model variant")
@@ -73,6 +101,22 @@ def load_predictor(variant_dir: Path, weights_path: str = ""):
                    f"{', '.join(SAVED_MODEL_KINDS)}): rebuild the variant")
 
 
+def photo_format(metrics: dict) -> tuple[int, str]:
+    """The size (0: as the photos are stored) and colour mode of the photos a saved model
+    reads."""
+    parameters = metrics["parameters"]
+    size = parameters.get("detect_size", parameters.get("image_size", 0))
+    return int(size or 0), parameters.get("color_mode", "rgb")
+
+
+def check_built(variant_dir: Path) -> None:
+    """A clear error if the variant's run has no results (it was never built)."""
+    if not (variant_dir / metrics_file.FILENAME).exists():
+        variant = variant_dir.name.split(".seed")[0]
+        raise AslError(f"variant '{variant_dir.name}' has no results in {variant_dir.parent}: "
+                       f"build it first (python build.py --variant {variant})")
+
+
 def evaluate_photos(variant_dir: Path, images_path, out_dir: Path, weights_path: str = "") -> dict:
     """Accuracy with its 95 % interval, per-class accuracy and a confusion-matrix figure."""
     from asl.study.data import load_images
@@ -80,14 +124,10 @@ def evaluate_photos(variant_dir: Path, images_path, out_dir: Path, weights_path:
     from asl.study.figures import confusion_matrix
 
     variant_dir = Path(variant_dir)
-    if not (variant_dir / metrics_file.FILENAME).exists():
-        variant = variant_dir.name.split(".seed")[0]
-        raise AslError(f"variant '{variant_dir.name}' has no results in {variant_dir.parent}: "
-                       f"build it first (python build.py --variant {variant})")
+    check_built(variant_dir)
     predict, metrics = load_predictor(variant_dir, weights_path)
-    parameters = metrics["parameters"]
-    size = parameters.get("detect_size", parameters.get("image_size", 0))  # the photos it reads
-    photos = load_images(images_path, size, parameters.get("color_mode", "rgb"), use_cache=False)
+    size, color_mode = photo_format(metrics)
+    photos = load_images(images_path, size, color_mode, use_cache=False)
     if len(photos) == 0:
         raise DataError(f"no readable photos in {images_path}")
     probabilities = predict_in_batches(predict, photos.images)
