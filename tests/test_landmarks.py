@@ -93,3 +93,20 @@ def test_forests_are_capped_so_the_saved_model_stays_under_50_mb():
     forest = forests.make("random_forest", 4, seed=0).fit(rows, labels)
     assert max(tree.get_n_leaves() for tree in forest.estimators_) <= forests.MAX_LEAVES
     assert len(pickle.dumps(forest)) * 100 / 4 < 50e6
+
+
+def test_a_forest_kept_for_a_later_choice_on_validation_has_not_seen_the_validation_photos():
+    """The fusion weight is chosen on the validation photos, so its forest must not be
+    refitted on them: there it must score exactly what the grid search measured."""
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.arange(8), 15)
+    train = hands_of(labels, rng)
+    val = hands_of(labels, np.random.default_rng(4))
+    val.keypoints[:] += np.random.default_rng(5).normal(0, 4, val.keypoints.shape)  # harder
+    kept, search = landmarks.fit("extra_trees", train, labels, val, labels, seed=0, copies=0,
+                                 trees=20, threads=1, refit_on_validation=False)
+    accuracy = (kept.predict_proba_keypoints(val).argmax(1) == labels).mean()
+    assert accuracy == search["val_accuracy"] < 1.0
+    refitted, _ = landmarks.fit("extra_trees", train, labels, val, labels, seed=0, copies=0,
+                                trees=20, threads=1)
+    assert (refitted.predict_proba_keypoints(val).argmax(1) == labels).mean() > accuracy

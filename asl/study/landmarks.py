@@ -96,29 +96,39 @@ def training_table(found: HandKeypoints, labels: np.ndarray, rng: np.random.Gene
 
 
 def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, seed: int,
-        copies: int, trees: int, threads: int, mirror_left: bool = False
-        ) -> tuple[KeypointClassifier, dict]:
+        copies: int, trees: int, threads: int, mirror_left: bool = False,
+        refit_on_validation: bool = True) -> tuple[KeypointClassifier, dict]:
     """Each grid point fitted on the training photos and scored on the validation photos
-    (photos without a hand counted as answered ``nothing``); the best is refitted on both."""
+    (photos without a hand counted as answered ``nothing``); the best is refitted on both,
+    unless the validation photos must stay unseen (``refit_on_validation=False``) because a
+    later choice, such as a fusion weight, is made on them."""
     rng = np.random.default_rng(seed)
     if name == "logistic_regression":
         copies = min(copies, LINEAR_COPIES)
     x_train, t_train = training_table(train, y_train, rng, copies, mirror_left)
-    grid = []
+    grid, models = [], []
     for settings in GRIDS[name]:
+        started = time.perf_counter()
         model = KeypointClassifier(name, make_estimator(name, settings, seed, trees, threads)
                                    .fit(x_train, t_train), mirror_left)
+        seconds = time.perf_counter() - started
         accuracy = float((model.predict_proba_keypoints(val).argmax(1) == y_val).mean())
         grid.append({"params": settings, "val_accuracy": accuracy})
-    best = max(grid, key=lambda point: point["val_accuracy"])
-    x_val, t_val = training_table(val, y_val, rng, copies, mirror_left)
-    started = time.perf_counter()
-    final = make_estimator(name, best["params"], seed, trees, threads).fit(
-        np.concatenate([x_train, x_val]), np.concatenate([t_train, t_val]))
-    summary = {"best_params": best["params"], "val_accuracy": best["val_accuracy"],
-               "grid": grid, "fit_seconds": round(time.perf_counter() - started, 1),
-               "training_rows": int(len(x_train) + len(x_val))}
-    return KeypointClassifier(name, final, mirror_left), summary
+        models.append((model, seconds))
+    best = max(range(len(grid)), key=lambda i: grid[i]["val_accuracy"])
+    final, seconds = models[best]
+    rows = len(x_train)
+    if refit_on_validation:
+        x_val, t_val = training_table(val, y_val, rng, copies, mirror_left)
+        started = time.perf_counter()
+        final = KeypointClassifier(name, make_estimator(
+            name, grid[best]["params"], seed, trees, threads).fit(
+            np.concatenate([x_train, x_val]), np.concatenate([t_train, t_val])), mirror_left)
+        seconds, rows = time.perf_counter() - started, rows + len(x_val)
+    summary = {"best_params": grid[best]["params"], "val_accuracy": grid[best]["val_accuracy"],
+               "grid": grid, "fit_seconds": round(seconds, 1), "training_rows": int(rows),
+               "refit_on_validation": refit_on_validation}
+    return final, summary
 
 
 def detection_summary(found: HandKeypoints, labels, attempts: tuple[str, ...]) -> dict:
