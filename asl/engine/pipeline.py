@@ -58,6 +58,8 @@ class Options:
     render_only: bool = False
     allow_failed: bool = False
     timeout: float | None = None
+    cluster: str | None = None      # Dask scheduler address, or "local"; None: local processes
+    cluster_files: str = "auto"     # how a cluster's results come back: auto | shared | archive
     variants_file: Path = config.VARIANTS_FILE
     notebooks_dir: Path = config.NOTEBOOKS_DIR
     out: Path | None = None
@@ -169,12 +171,12 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     shown = all_runs(table, chosen, variants_dir, options)
     records = {run.name: last_result(run.name, variants_dir)
                for runs in shown.values() for run in runs}
-    runner = Runner(variants_dir, paths, gpu_names, options.jobs or default_jobs(options.quick),
-                    options.quick, options.timeout, keep_open=(lock.fd,))
+    runner = make_runner(options, variants_dir, paths, gpu_names, (lock.fd,))
     if not options.render_only:
+        where = runner.describe() if options.cluster else \
+            f"jobs {runner.jobs}, {runner.threads} thread(s) each"
         print(f"build: {len(chosen)} run(s) of {len({r.variant.name for r in chosen})} "
-              f"variant(s) -> {out}  (jobs {runner.jobs}, "
-              f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
+              f"variant(s) -> {out}  ({where}{', quick' if options.quick else ''})", flush=True)
         print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
               flush=True)
         records.update(runner.run(changed(chosen, variants_dir, context, options)))
@@ -186,7 +188,7 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     the_manifest = manifest.build_manifest(
         quick=options.quick, command=sys.argv, packages=packages, data=data,
         gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
-        wall_seconds=time.monotonic() - started,
+        wall_seconds=time.monotonic() - started, cluster=getattr(runner, "info", None),
         variants={run.name: {**records[run.name].manifest_entry(), "variant": name,
                              "notebook": run.notebook.name, "train_seed": run.seed,
                              "split_seed": records[run.name].parameters.get("seed"),
@@ -202,6 +204,20 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
           + (f" with {len(failed)} failed variant(s): {', '.join(failed)}" if failed else ""),
           flush=True)
     return 1 if failed else 0
+
+
+def make_runner(options: Options, variants_dir: Path, paths: dict, gpu_names: list[str],
+                keep_open: tuple[int, ...] = ()):
+    """The local runner (its workers hold ``keep_open``, the lock's file), or with
+    ``--cluster`` the Dask one (same interface)."""
+    jobs = options.jobs or default_jobs(options.quick)
+    if not options.cluster:
+        return Runner(variants_dir, paths, gpu_names, jobs, options.quick, options.timeout,
+                      keep_open)
+    from asl.engine.cluster import ClusterRunner
+
+    return ClusterRunner(variants_dir, paths, jobs, options.quick, options.timeout,
+                         options.cluster, options.cluster_files)
 
 
 def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,

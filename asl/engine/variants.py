@@ -50,7 +50,7 @@ class Variant:
     role: str | None = None
     seeds: int | None = None                # training seeds; None: the build's default
     timeout: float | None = None
-    gpu: bool = True
+    gpu: bool | None = None     # True: needs a GPU; False: never uses one; None: one if there is
     parameters: dict = field(default_factory=dict)   # final values (no reserved names)
     origin: dict = field(default_factory=dict)       # name -> "variants.yaml" | "quick" | "-p"
 
@@ -86,7 +86,7 @@ class Run:
         return self.variant.timeout
 
     @property
-    def gpu(self) -> bool:
+    def gpu(self) -> bool | None:
         return self.variant.gpu
 
 
@@ -179,11 +179,14 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         if seeds is not None and (type(seeds) is not int or seeds < 1):
             raise VariantError(f"{where}: seeds must be a whole number of at least 1, "
                                f"not {seeds!r}")
+        gpu = entry.get("gpu")
+        if gpu not in (None, True, False):
+            raise VariantError(f"{where}: gpu must be true (needs a GPU) or false (never uses "
+                               f"one), not {gpu!r}; leave it out to use a GPU where there is one")
         variants[name] = Variant(name, notebook, entry.get("title", name),
                                  " ".join(str(entry.get("description", "")).split()),
                                  declared, settings, role, seeds,
-                                 entry.get("timeout", raw.get("timeout")),
-                                 bool(entry.get("gpu", True)))
+                                 entry.get("timeout", raw.get("timeout")), gpu)
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
     study = {"reference": raw.get("reference") or {},
