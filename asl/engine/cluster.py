@@ -287,7 +287,7 @@ class ClusterRunner(Runner):
                 plan["starts"].append(news["host"])
                 plan["started"] = plan["beat"] = time.monotonic()
                 if len(plan["starts"]) == 1:
-                    say(name, "running", f"on {news['host']}, {news["threads"]} thread(s)")
+                    say(name, "running", f"on {news['host']}, {news['threads']} thread(s)")
                 elif len(plan["starts"]) == 2:
                     say(name, "running", f"again on {news['host']}: the worker running it was "
                                          f"lost (retried once)")
