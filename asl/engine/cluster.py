@@ -78,6 +78,8 @@ def run_task(spec: dict) -> dict:
                 job.stop("interrupt")
                 break
         result = job.outcome()
+        if job.killed_by == "interrupt":     # the build gave up on it: deliver nothing
+            return {"stopped": True}
         answer = {"result": result, "worker": {"host": host, "address": worker.address,
                                                "threads": threads,
                                                "run_seconds": result["seconds"]}}
@@ -335,7 +337,7 @@ class ClusterRunner(Runner):
         run, folder = plan["run"], plan["folder"]
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        hosts = ", ".join(plan["starts"]) or "?"
+        hosts = " then ".join(plan["starts"][:2]) or "?"
         result = {"status": "failed", "ename": "WorkerLost",
                   "evalue": f"the Dask worker running it died twice (on {hosts}); see the "
                             f"workers' logs (out of memory?)",
