@@ -52,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, metavar="N",
                    help="training seeds per model variant, each its own cached run (default: "
                    "`seeds:` in variants.yaml, else 3, or 1 for --quick)")
+    p.add_argument("--max-runs", type=int, metavar="N",
+                   help="allow a sweep of up to N runs (combinations times seeds; default 50)")
     p.add_argument("--jobs", type=int, default=pipeline.DEFAULT_JOBS, metavar="N",
                    help="variants run at once (default: 2 for --quick, 1 for a full build, "
                    "as measured fastest on 2 cores); the cores are shared between them")
@@ -88,7 +90,7 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
         data=args.data, wild=args.wild, weights=args.weights, quick=args.quick,
         variants=args.variant, overrides=args.overrides, force=args.force, jobs=args.jobs,
-        seeds=args.seeds,
+        seeds=args.seeds, max_runs=args.max_runs,
         render_only=args.render_only, allow_failed=args.allow_failed, timeout=args.timeout,
         cluster=args.cluster or None, cluster_files=args.cluster_files,
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)

@@ -55,6 +55,7 @@ class Options:
     force: list[str] = field(default_factory=list)      # variant names, or "*" for all
     jobs: int | None = DEFAULT_JOBS
     seeds: int | None = None                            # training seeds per variant
+    max_runs: int | None = None                         # largest sweep allowed (default 50)
     render_only: bool = False
     allow_failed: bool = False
     timeout: float | None = None
@@ -79,6 +80,7 @@ def load_plan(options: Options) -> tuple[variants.Table, list[variants.Run]]:
                              options.quick)
     runs = variants.expand(chosen, options.seeds, options.quick)
     names = [v.name for v in chosen]
+    names += [sweep for sweep in table.sweeps if any(v.sweep == sweep for v in chosen)]
     for name in options.force:
         if name != "*" and name not in names and name not in [r.name for r in runs]:
             where = "known" if name not in table.variants else "being built (see --variant)"
@@ -149,6 +151,7 @@ def build(options: Options) -> int:
     """Run a build; return the exit code (0 ok, 1 a variant failed)."""
     started = time.monotonic()
     table, chosen = load_plan(options)
+    variants.check_sweep_sizes(chosen, options.max_runs)
     paths = data_paths(options, check=not options.render_only)
     if not options.render_only:
         check_data(paths, chosen)
@@ -229,7 +232,7 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
             fingerprint.notebook_fingerprint(run.notebook),
             {**run.parameters, "quick": options.quick}, context)
         stamp = read_stamp(variants_dir / run.name)
-        forced = {"*", run.name, run.variant.name} & set(options.force)
+        forced = {"*", run.name, run.variant.name, run.variant.sweep} & set(options.force)
         if stamp and stamp.get("fingerprint") == key and not forced:
             say(run.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
                                     f"{stamp.get('finished', '?')}")
@@ -278,6 +281,7 @@ def report_entries(table: variants.Table, shown: dict[str, list[variants.Run]],
                 for run in shown[name]]
         entries.append({"name": name, "title": variant.title, "description": variant.description,
                         "notebook": variant.notebook.name, "role": variant.role,
+                        "sweep": variant.sweep, "swept": variant.swept,
                         "status": variant_status([run["status"] for run in runs]),
                         "runs": runs, "dir": runs[0]["dir"],
                         "notebook_html": runs[0]["notebook_html"]})
