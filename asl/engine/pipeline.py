@@ -14,6 +14,7 @@ succeeded, so a failure, a time-out or Ctrl-C never loses the last good results.
 """
 from __future__ import annotations
 
+import glob
 import json
 import re
 import sys
@@ -93,7 +94,7 @@ def runs_on_disk(variant: variants.Variant, variants_dir: Path) -> list[variants
     """The runs of a variant that earlier builds left in the output folder."""
     if not variant.seeded:
         return [variants.Run(variant)]
-    seeds = sorted(int(match.group(1)) for path in variants_dir.glob(f"{variant.name}.seed*")
+    seeds = sorted(int(match.group(1)) for path in variants_dir.glob(f"{glob.escape(variant.name)}.seed*")
                    if (match := re.fullmatch(rf"{re.escape(variant.name)}\.seed(\d+)", path.name)))
     return [variants.Run(variant, seed) for seed in seeds]
 

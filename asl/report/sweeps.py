@@ -10,14 +10,18 @@ from asl.report.results import VariantResult
 
 def validation_accuracy(metrics: dict) -> float | None:
     """A run's accuracy on its validation photos: ``val_accuracy`` if the notebook wrote it,
-    else the training history's (the best epoch when early stopping restored it)."""
+    else that of the epoch whose weights the model kept (Keras early stopping that stopped
+    early restores the epoch of lowest validation loss; otherwise the last epoch's)."""
     if metrics.get("val_accuracy") is not None:
         return float(metrics["val_accuracy"])
-    history = ((metrics.get("training") or {}).get("history") or {}).get("val_accuracy") or []
-    if not history:
+    training = metrics.get("training") or {}
+    history = training.get("history") or {}
+    accuracy, loss = history.get("val_accuracy") or [], history.get("val_loss") or []
+    if not accuracy:
         return None
-    restored = (metrics.get("parameters") or {}).get("patience", 0)
-    return float(max(history) if restored else history[-1])
+    planned = (metrics.get("parameters") or {}).get("epochs")
+    stopped_early = bool(planned) and len(accuracy) < planned and len(loss) == len(accuracy)
+    return float(accuracy[loss.index(min(loss))] if stopped_early else accuracy[-1])
 
 
 def mean_validation(result: VariantResult) -> float | None:
