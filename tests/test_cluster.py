@@ -148,3 +148,45 @@ def test_workers_with_other_packages_are_refused(tmp_path):
     assert f"numpy 0.1 (here {fingerprint.package_versions()['numpy']})" in message
     assert "cannot read /data/asl.zip" in message and "pip install -r requirements.txt" in message
     assert not list(tmp_path.iterdir())         # the probe file is gone
+
+
+def notebooks() -> list[int]:
+    """On a worker: its notebook processes (``python -m asl.engine.execute``)."""
+    import psutil
+
+    return [p.pid for p in psutil.Process().children(recursive=True)
+            if "asl.engine.execute" in " ".join(p.cmdline())]
+
+
+def test_time_limit_and_interrupt_stop_the_notebook_on_the_worker(tiny_project):
+    from distributed import Client, LocalCluster
+
+    alpha = tiny_project.out / "variants" / "alpha"
+    before = (alpha / "metrics.json").read_bytes()
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        address = cluster.scheduler_address
+        started = time.monotonic()
+        timed = stub_build(tiny_project, "--variant", "alpha", "-p", "sleep=60", "--timeout", "3",
+                           "--cluster", address)
+        assert timed.returncode == 1 and time.monotonic() - started < 45
+        assert "Timeout: stopped after 3 s" in timed.stdout
+
+        build = subprocess.Popen(
+            [sys.executable, str(FIXTURES / "stub_build.py"),
+             *tiny_project.args("--variant", "alpha", "--force", "-p", "sleep=30",
+                                "--cluster", address)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+        for line in build.stdout:
+            if "train epoch 1/2" in line:        # the notebook is running on the worker
+                break
+        assert any(client.run(notebooks).values())
+        build.send_signal(signal.SIGTERM)        # what CI sends; Ctrl-C takes the same path
+        assert build.wait(60) == 130
+        deadline = time.monotonic() + 20
+        while any(client.run(notebooks).values()):
+            assert time.monotonic() < deadline, "the notebook went on running on the worker"
+            time.sleep(0.5)
+    assert (alpha / "metrics.json").read_bytes() == before
+    assert not list((tiny_project.out / "variants").glob(".*.partial"))
