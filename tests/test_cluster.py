@@ -125,6 +125,17 @@ def test_a_gpu_run_without_gpu_workers_fails_at_once(tiny_project):
     assert "alpha need(s) a GPU" in result.stderr and "--resources GPU=1" in result.stderr
     assert "Traceback" not in result.stderr and "running" not in result.stdout
 
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      resources={"GPU": 1}) as cluster, Client(cluster):
+        result = stub_build(tiny_project, "--variant", "alpha", "--force", "--cluster",
+                            cluster.scheduler_address)
+    assert result.returncode == 0, result.stdout + result.stderr      # a GPU worker takes it
+    manifest = json.loads((tiny_project.out / "manifest.json").read_text())
+    [worker] = manifest["cluster"]["workers"].values()
+    assert worker["resources"] == {"GPU": 1}
+
 
 def test_workers_with_other_packages_are_refused(tmp_path):
     from asl.engine import cluster, fingerprint, variants

@@ -292,3 +292,15 @@ def test_a_bad_sweep_is_refused_with_its_field(tiny_project, capsys):
     tiny_project.edit_variants(lambda table: table["gamma"].update(sweep={"label": ["a/b"]}))
     assert tiny_project.build("--list") == 2
     assert "name a folder" in capsys.readouterr().err
+
+
+def test_render_only_finds_the_seeds_of_a_sweep_member(tmp_path, stub_renderer):
+    from asl.engine import cli
+
+    project, args = seeded_project(tmp_path)
+    project.edit_variants(lambda table: table["alpha"].update(sweep={"rate": [0.5]}))
+    assert cli.main([*args, "--seeds", "1"]) == 0
+    assert (project.out / "variants" / "alpha[rate=0.5].seed1" / "metrics.json").exists()
+    assert cli.main([*args, "--render-only"]) == 0       # the default would be three seeds
+    entry = stub_renderer.CALLS[-1]["variants"][0]
+    assert [run["seed"] for run in entry["runs"]] == [1] and entry["status"] == "cached"
