@@ -150,7 +150,7 @@ class ClusterRunner(Runner):
                                        processes=True, dashboard_address=None)
             return Client(cluster), cluster
         try:
-            return Client(self.address, timeout=30), None
+            return Client(self.address, timeout=10), None
         except (OSError, TimeoutError) as error:
             raise BuildError(f"cannot reach the Dask scheduler at {self.address} ({error}); "
                              f"{HINT}") from None
@@ -327,8 +327,13 @@ class ClusterRunner(Runner):
             folder.mkdir(parents=True)
             unpack(answer["archive"], folder)
         folder.mkdir(parents=True, exist_ok=True)
+        now = time.monotonic()
+        queued = plan.get("started", now) - plan["submitted"]    # waiting for a free worker
         worker = {**answer["worker"], "tries": max(1, len(plan["starts"])),
-                  "round_trip_seconds": round(time.monotonic() - plan["submitted"], 2)}
+                  "queued_seconds": round(queued, 2),
+                  # what Dask adds: scheduling, starting the task, sending the files back
+                  "overhead_seconds": round(now - plan["submitted"] - queued
+                                            - answer["worker"]["run_seconds"], 2)}
         return self.finish(Delivered(run.name, folder, answer["result"]), run, plan["key"],
                            worker)
 
