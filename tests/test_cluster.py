@@ -39,12 +39,12 @@ def results(project) -> dict:
 
 
 def test_local_cluster_build_equals_a_local_build(tmp_path):
-    from conftest import TinyProject
     import shutil
 
+    from conftest import TinyProject, write_photo
+
     data = tmp_path / "data"
-    data.mkdir()
-    (data / "A1.jpg").write_bytes(b"x")
+    write_photo(data / "A" / "A1.png")
     projects = {}
     for kind in ("local", "cluster"):
         project = TinyProject(tmp_path / kind)
@@ -73,6 +73,8 @@ def test_local_cluster_build_equals_a_local_build(tmp_path):
         run = manifest["variants"][name]["worker"]
         assert run["host"] and run["address"] in manifest["cluster"]["workers"]
         assert run["archive_bytes"] > 0 and run["tries"] == 1
+        print(name, run)
+        assert 0 <= run["overhead_seconds"] < 30 and run["queued_seconds"] >= 0
     assert not list((projects["cluster"].out / "variants").glob(".*"))   # nothing left staged
 
     again = stub_build(projects["cluster"], "--quick", "--cluster", "local", "--jobs", "2")

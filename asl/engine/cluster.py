@@ -243,7 +243,7 @@ class ClusterRunner(Runner):
         from distributed import Event
 
         events: queue.SimpleQueue = queue.SimpleQueue()
-        client.subscribe_topic(TOPIC, lambda event: events.put(event[1]))
+        client.subscribe_topic(TOPIC, events.put)       # (when the worker said it, what)
         plans, records = {}, {}
         for run, key in todo:
             folder = self.variants_dir / f".{run.name}.partial"
@@ -254,7 +254,8 @@ class ClusterRunner(Runner):
                                    resources={"GPU": 1} if run.gpu is True else None)
             plans[future.key] = {"future": future, "run": run, "key": key, "folder": folder,
                                  "stop": Event(spec["stop"], client=client),
-                                 "submitted": time.monotonic(), "starts": [], "beat": 0.0}
+                                 "submitted": time.monotonic(), "submitted_at": time.time(),
+                                 "starts": [], "beat": 0.0}
         pending = dict(plans)
         try:
             while pending:
@@ -280,7 +281,7 @@ class ClusterRunner(Runner):
         """Print the workers' news: a run started (again, after a lost worker), its progress."""
         by_run = {plan["run"].name: key for key, plan in plans.items()}
         while not events.empty():
-            news = events.get()
+            when, news = events.get()
             key = by_run.get(news.get("run"))
             if key not in pending:
                 continue
@@ -288,6 +289,7 @@ class ClusterRunner(Runner):
             if news["event"] == "started":
                 plan["starts"].append(news["host"])
                 plan["started"] = plan["beat"] = time.monotonic()
+                plan["started_at"] = when
                 if len(plan["starts"]) == 1:
                     say(name, "running", f"on {news['host']}, {news['threads']} thread(s)")
                 elif len(plan["starts"]) == 2:
@@ -327,13 +329,13 @@ class ClusterRunner(Runner):
             folder.mkdir(parents=True)
             unpack(answer["archive"], folder)
         folder.mkdir(parents=True, exist_ok=True)
-        now = time.monotonic()
-        queued = plan.get("started", now) - plan["submitted"]    # waiting for a free worker
+        round_trip = time.time() - plan["submitted_at"]
+        queued = plan.get("started_at", plan["submitted_at"]) - plan["submitted_at"]
         worker = {**answer["worker"], "tries": max(1, len(plan["starts"])),
-                  "queued_seconds": round(queued, 2),
+                  "queued_seconds": round(queued, 2),     # waiting for a free worker
                   # what Dask adds: scheduling, starting the task, sending the files back
-                  "overhead_seconds": round(now - plan["submitted"] - queued
-                                            - answer["worker"]["run_seconds"], 2)}
+                  "overhead_seconds": round(max(0.0, round_trip - queued
+                                                - answer["worker"]["run_seconds"]), 2)}
         return self.finish(Delivered(run.name, folder, answer["result"]), run, plan["key"],
                            worker)
 
