@@ -466,3 +466,44 @@ def test_figures_are_sized_once_for_print_photos_as_jpeg(tmp_path):
     assert photo_copy.path.stat().st_mtime_ns == before
     again.finish()                                     # the plot was not used: removed
     assert not plot_copy.path.exists() and photo_copy.path.exists()
+
+
+def test_a_sweep_is_one_table_and_only_its_best_member_on_validation_is_compared(tmp_path):
+    out_dir, variants, *rest = seeded_build(tmp_path, {"cnn_scratch": [0.7, 0.72]})
+    # lr=0.01 is better on test and wild, lr=0.001 on the validation photos: validation decides
+    members = {"lr[learning_rate=0.01]": (0.01, [0.9, 0.88], 0.8, 0.6),
+               "lr[learning_rate=0.001]": (0.001, [0.8, 0.84], 0.5, 0.75)}
+    for index, (name, (rate, tests, wild, val)) in enumerate(members.items(), 1):
+        runs = []
+        for seed, accuracy in enumerate(tests, 1):
+            folder = out_dir / "variants" / f"{name}.seed{seed}"
+            metrics = model_metrics(name, "cnn", "frame_block", accuracy, wild, 10 * index + seed,
+                                    folder=folder)
+            metrics["training"]["history"]["val_accuracy"] = [0.3, val]
+            metrics_file.write(folder, metrics)
+            runs.append({"name": folder.name, "seed": seed, "status": "done", "dir": folder,
+                         "notebook_html": None})
+        variants.append({"name": name, "title": f"LR sweep (learning_rate {rate})",
+                         "description": "", "notebook": "cnn.ipynb", "status": "done",
+                         "runs": runs, "dir": runs[0]["dir"], "notebook_html": None,
+                         "sweep": "lr", "swept": {"learning_rate": rate}})
+    context = build_context(out_dir, variants, *rest)
+    [sweep] = context["sweeps"]
+    assert sweep["chosen"] == "lr[learning_rate=0.001]" and sweep["parameters"] == ["learning_rate"]
+    rows = {row["name"]: row for row in sweep["rows"]}
+    assert rows["lr[learning_rate=0.001]"]["chosen"] and not rows["lr[learning_rate=0.01]"]["chosen"]
+    assert rows["lr[learning_rate=0.01]"]["val"] == "0.600"
+    tests = [metrics_file.read(run["dir"])["test"]["accuracy"] for run in variants[1]["runs"]]
+    assert rows["lr[learning_rate=0.01]"]["test"] == fmt_acc(np.mean(tests))
+    assert "over 2 seeds" in rows["lr[learning_rate=0.01]"]["test_spread"]
+    assert rows["lr[learning_rate=0.01]"]["wild"] not in ("", "not evaluated")
+    compared = [row["title"] for row in context["comparison"]]
+    assert "LR sweep (learning_rate 0.001)" in compared
+    assert "LR sweep (learning_rate 0.01)" not in compared
+    assert [v["name"] for v in context["variants"]] == ["cnn_scratch", "lr[learning_rate=0.001]"]
+
+    from asl.report.render import render_html
+
+    html = render_html(context)
+    assert '<h3 id="sweep-lr">Sweep lr</h3>' in html
+    assert 'href="#variant-lr-learning_rate-0.001-"' in html      # the chosen member's section

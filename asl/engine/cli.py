@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -51,9 +52,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, metavar="N",
                    help="training seeds per model variant, each its own cached run (default: "
                    "`seeds:` in variants.yaml, else 3, or 1 for --quick)")
+    p.add_argument("--max-runs", type=int, metavar="N",
+                   help="allow a sweep of up to N runs (combinations times seeds; default 50)")
     p.add_argument("--jobs", type=int, default=pipeline.DEFAULT_JOBS, metavar="N",
                    help="variants run at once (default: 2 for --quick, 1 for a full build, "
                    "as measured fastest on 2 cores); the cores are shared between them")
+    p.add_argument("--cluster", metavar="ADDRESS", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
+                   help="run the variants on a Dask cluster: its scheduler's address "
+                   "(tcp://host:8786; default $DASK_SCHEDULER_ADDRESS), or `local` for a "
+                   "LocalCluster of --jobs workers")
+    p.add_argument("--cluster-files", choices=("auto", "shared", "archive"), default="auto",
+                   help="how a cluster's results come back: through the output folder if every "
+                   "worker sees it (shared), packed in the task's answer (archive), or whichever "
+                   "works (auto, the default)")
     p.add_argument("--render-only", action="store_true",
                    help="only render the report from the variants' last results")
     p.add_argument("--allow-failed", action="store_true",
@@ -79,8 +90,9 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
         data=args.data, wild=args.wild, weights=args.weights, quick=args.quick,
         variants=args.variant, overrides=args.overrides, force=args.force, jobs=args.jobs,
-        seeds=args.seeds,
+        seeds=args.seeds, max_runs=args.max_runs,
         render_only=args.render_only, allow_failed=args.allow_failed, timeout=args.timeout,
+        cluster=args.cluster or None, cluster_files=args.cluster_files,
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
 
 

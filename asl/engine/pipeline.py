@@ -14,6 +14,7 @@ succeeded, so a failure, a time-out or Ctrl-C never loses the last good results.
 """
 from __future__ import annotations
 
+import glob
 import json
 import re
 import sys
@@ -55,9 +56,12 @@ class Options:
     force: list[str] = field(default_factory=list)      # variant names, or "*" for all
     jobs: int | None = DEFAULT_JOBS
     seeds: int | None = None                            # training seeds per variant
+    max_runs: int | None = None                         # largest sweep allowed (default 50)
     render_only: bool = False
     allow_failed: bool = False
     timeout: float | None = None
+    cluster: str | None = None      # Dask scheduler address, or "local"; None: local processes
+    cluster_files: str = "auto"     # how a cluster's results come back: auto | shared | archive
     variants_file: Path = config.VARIANTS_FILE
     notebooks_dir: Path = config.NOTEBOOKS_DIR
     out: Path | None = None
@@ -77,6 +81,7 @@ def load_plan(options: Options) -> tuple[variants.Table, list[variants.Run]]:
                              options.quick)
     runs = variants.expand(chosen, options.seeds, options.quick)
     names = [v.name for v in chosen]
+    names += [sweep for sweep in table.sweeps if any(v.sweep == sweep for v in chosen)]
     for name in options.force:
         if name != "*" and name not in names and name not in [r.name for r in runs]:
             where = "known" if name not in table.variants else "being built (see --variant)"
@@ -89,7 +94,7 @@ def runs_on_disk(variant: variants.Variant, variants_dir: Path) -> list[variants
     """The runs of a variant that earlier builds left in the output folder."""
     if not variant.seeded:
         return [variants.Run(variant)]
-    seeds = sorted(int(match.group(1)) for path in variants_dir.glob(f"{variant.name}.seed*")
+    seeds = sorted(int(match.group(1)) for path in variants_dir.glob(f"{glob.escape(variant.name)}.seed*")
                    if (match := re.fullmatch(rf"{re.escape(variant.name)}\.seed(\d+)", path.name)))
     return [variants.Run(variant, seed) for seed in seeds]
 
@@ -147,6 +152,7 @@ def build(options: Options) -> int:
     """Run a build; return the exit code (0 ok, 1 a variant failed)."""
     started = time.monotonic()
     table, chosen = load_plan(options)
+    variants.check_sweep_sizes(chosen, options.max_runs)
     paths = data_paths(options, check=not options.render_only)
     if not options.render_only:
         check_data(paths, chosen)
@@ -169,12 +175,12 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     shown = all_runs(table, chosen, variants_dir, options)
     records = {run.name: last_result(run.name, variants_dir)
                for runs in shown.values() for run in runs}
-    runner = Runner(variants_dir, paths, gpu_names, options.jobs or default_jobs(options.quick),
-                    options.quick, options.timeout, keep_open=(lock.fd,))
+    runner = make_runner(options, variants_dir, paths, gpu_names, (lock.fd,))
     if not options.render_only:
+        where = runner.describe() if options.cluster else \
+            f"jobs {runner.jobs}, {runner.threads} thread(s) each"
         print(f"build: {len(chosen)} run(s) of {len({r.variant.name for r in chosen})} "
-              f"variant(s) -> {out}  (jobs {runner.jobs}, "
-              f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
+              f"variant(s) -> {out}  ({where}{', quick' if options.quick else ''})", flush=True)
         print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
               flush=True)
         records.update(runner.run(changed(chosen, variants_dir, context, options)))
@@ -186,7 +192,7 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     the_manifest = manifest.build_manifest(
         quick=options.quick, command=sys.argv, packages=packages, data=data,
         gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
-        wall_seconds=time.monotonic() - started,
+        wall_seconds=time.monotonic() - started, cluster=getattr(runner, "info", None),
         variants={run.name: {**records[run.name].manifest_entry(), "variant": name,
                              "notebook": run.notebook.name, "train_seed": run.seed,
                              "split_seed": records[run.name].parameters.get("seed"),
@@ -204,6 +210,20 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     return 1 if failed else 0
 
 
+def make_runner(options: Options, variants_dir: Path, paths: dict, gpu_names: list[str],
+                keep_open: tuple[int, ...] = ()):
+    """The local runner (its workers hold ``keep_open``, the lock's file), or with
+    ``--cluster`` the Dask one (same interface)."""
+    jobs = options.jobs or default_jobs(options.quick)
+    if not options.cluster:
+        return Runner(variants_dir, paths, gpu_names, jobs, options.quick, options.timeout,
+                      keep_open)
+    from asl.engine.cluster import ClusterRunner
+
+    return ClusterRunner(variants_dir, paths, jobs, options.quick, options.timeout,
+                         options.cluster, options.cluster_files)
+
+
 def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
             options: Options) -> list[tuple[variants.Run, str]]:
     """The runs to run, with their fingerprints; print the others as cached."""
@@ -213,7 +233,7 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
             fingerprint.notebook_fingerprint(run.notebook),
             {**run.parameters, "quick": options.quick}, context)
         stamp = read_stamp(variants_dir / run.name)
-        forced = {"*", run.name, run.variant.name} & set(options.force)
+        forced = {"*", run.name, run.variant.name, run.variant.sweep} & set(options.force)
         if stamp and stamp.get("fingerprint") == key and not forced:
             say(run.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
                                     f"{stamp.get('finished', '?')}")
@@ -262,6 +282,7 @@ def report_entries(table: variants.Table, shown: dict[str, list[variants.Run]],
                 for run in shown[name]]
         entries.append({"name": name, "title": variant.title, "description": variant.description,
                         "notebook": variant.notebook.name, "role": variant.role,
+                        "sweep": variant.sweep, "swept": variant.swept,
                         "status": variant_status([run["status"] for run in runs]),
                         "runs": runs, "dir": runs[0]["dir"],
                         "notebook_html": runs[0]["notebook_html"]})

@@ -41,6 +41,9 @@ class Runner:
         self.gpu_count = len(gpu_names)
         self.free_gpus = [str(i) for i in range(self.gpu_count)]   # one GPU variant per GPU
 
+    def describe(self) -> str:
+        return f"jobs {self.jobs}, {self.threads} thread(s) each"
+
     def make_job(self, variant: variants.Variant) -> Job:
         """A job for ``variant`` in a fresh ``.<name>.partial`` folder, with its own threads
         and GPU (one GPU variant per GPU; other variants see none)."""
@@ -48,7 +51,7 @@ class Runner:
         shutil.rmtree(folder, ignore_errors=True)
         gpu = None                       # no GPU on this machine: leave the environment be
         if self.gpu_count:
-            gpu = self.free_gpus.pop(0) if variant.gpu else ""
+            gpu = self.free_gpus.pop(0) if variant.gpu is not False else ""
         parameters = {**variant.parameters, "quick": self.quick,
                       "data_path": self.paths["data"], "wild_path": self.paths["wild"],
                       "weights_path": self.paths["weights"], "output_dir": str(folder),
@@ -66,7 +69,7 @@ class Runner:
                 for variant, key in list(pending):
                     if len(running) >= self.jobs:
                         break
-                    if variant.gpu and self.gpu_count and not self.free_gpus:
+                    if variant.gpu is not False and self.gpu_count and not self.free_gpus:
                         continue
                     pending.remove((variant, key))
                     job = self.make_job(variant)
@@ -99,8 +102,10 @@ class Runner:
             job.beat = job.elapsed
             say(job.name, "running", f"[{clock(job.elapsed)}]")
 
-    def finish(self, job: Job, variant: variants.Variant, key: str) -> BuildRecord:
-        """Publish a successful run, keep a failed one aside, print the outcome."""
+    def finish(self, job: Job, variant: variants.Variant, key: str,
+               worker: dict | None = None) -> BuildRecord:
+        """Publish a successful run, keep a failed one aside, print the outcome; ``worker``
+        says where a cluster ran it."""
         result = job.outcome()
         html = None
         if result["notebook"]:
@@ -116,11 +121,12 @@ class Runner:
         final = self.variants_dir / job.name
         record = BuildRecord("done", final, key, result["seconds"],
                              datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             variant.parameters)
+                             variant.parameters, worker=worker)
         if result["status"] == "done":
             write_json_atomic(job.folder / STAMP, record.stamp())
             publish(job.folder, final)
-            say(job.name, "done", clock(result["seconds"]))
+            say(job.name, "done", clock(result["seconds"])
+                + (f" on {worker['host']}" if worker else ""))
             record.notebook_html = final / f"{job.name}.html" if html else None
             return record
         failed = final.with_name(f"{job.name}.failed")

@@ -24,6 +24,7 @@ class BuildRecord:
     parameters: dict = field(default_factory=dict)
     notebook_html: Path | None = None
     error: str | None = None
+    worker: dict | None = None            # where a cluster ran it: host, address, seconds, ...
 
     @property
     def ok(self) -> bool:
@@ -32,7 +33,8 @@ class BuildRecord:
     def stamp(self) -> dict:
         """What ``.build.json`` keeps of a successful run."""
         return {"fingerprint": self.fingerprint, "seconds": self.seconds,
-                "finished": self.finished, "parameters": self.parameters}
+                "finished": self.finished, "parameters": self.parameters,
+                **({"worker": self.worker} if self.worker else {})}
 
     def manifest_entry(self) -> dict:
         return {**self.stamp(), "status": self.status, "cached": self.status == "cached",
@@ -82,4 +84,4 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
     html = folder / f"{name}.html"
     return BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
                        stamp.get("finished"), stamp.get("parameters") or {},
-                       html if html.exists() else None)
+                       html if html.exists() else None, worker=stamp.get("worker"))

@@ -1,15 +1,18 @@
 """The variants table: ``variants.yaml`` plus the parameters cell of each notebook.
 
 A variant is a notebook and the parameters that differ from the notebook's defaults; a run is
-one execution of it, one per training seed when its notebook has a ``train_seed``. Parameter
+one execution of it, one per training seed when its notebook has a ``train_seed``. A variant
+with ``sweep:`` (lists of values per parameter) stands for one variant per combination, named
+``cnn_lr[learning_rate=0.0003,epochs=20]``; ``--variant cnn_lr`` builds them all. Parameter
 names, types and defaults come from the notebook's tagged ``parameters`` cell (read with
 ``papermill.inspect_notebook``, without running anything). Values are layered in this order:
 notebook default < ``variants.yaml`` < ``quick:`` (with ``--quick``, only keys the notebook has)
-< ``-p key=value``. Unknown names and wrong types are refused before anything runs.
+< the sweep's values < ``-p key=value``. Unknown names and wrong types are refused before anything runs.
 """
 from __future__ import annotations
 
 import ast
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,10 @@ from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER
 from asl.errors import VariantError
 
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
-              "gpu"}
+              "gpu", "sweep"}
+MAX_SWEEP_RUNS = 50
+"""A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
+NAME_UNSAFE = set("/\\[],= ")
 ROLES = ("baseline", "leakage_control")
 
 
@@ -50,9 +56,11 @@ class Variant:
     role: str | None = None
     seeds: int | None = None                # training seeds; None: the build's default
     timeout: float | None = None
-    gpu: bool = True
+    gpu: bool | None = None     # True: needs a GPU; False: never uses one; None: one if there is
     parameters: dict = field(default_factory=dict)   # final values (no reserved names)
     origin: dict = field(default_factory=dict)       # name -> "variants.yaml" | "quick" | "-p"
+    sweep: str | None = None                # the sweep it belongs to (its name in variants.yaml)
+    swept: dict = field(default_factory=dict)        # its values of the swept parameters
 
     @property
     def seeded(self) -> bool:
@@ -86,7 +94,7 @@ class Run:
         return self.variant.timeout
 
     @property
-    def gpu(self) -> bool:
+    def gpu(self) -> bool | None:
         return self.variant.gpu
 
 
@@ -111,6 +119,7 @@ class Table:
     quick: dict
     path: Path
     study: dict = field(default_factory=dict)   # reference figures and criteria for the report
+    sweeps: dict[str, list[str]] = field(default_factory=dict)   # sweep -> its variants' names
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
@@ -158,7 +167,7 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
     except (OSError, yaml.YAMLError) as error:
         raise VariantError(f"cannot read {variants_file}: {error}") from None
     inspected: dict[Path, dict[str, Parameter]] = {}
-    variants = {}
+    variants, sweeps = {}, {}
     for name, entry in (raw.get("variants") or {}).items():
         where = f"{variants_file.name}: variant {name}"
         unknown = set(entry) - ENTRY_KEYS
@@ -179,17 +188,80 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         if seeds is not None and (type(seeds) is not int or seeds < 1):
             raise VariantError(f"{where}: seeds must be a whole number of at least 1, "
                                f"not {seeds!r}")
-        variants[name] = Variant(name, notebook, entry.get("title", name),
-                                 " ".join(str(entry.get("description", "")).split()),
-                                 declared, settings, role, seeds,
-                                 entry.get("timeout", raw.get("timeout")),
-                                 bool(entry.get("gpu", True)))
+        gpu = entry.get("gpu")
+        if gpu not in (None, True, False):
+            raise VariantError(f"{where}: gpu must be true (needs a GPU) or false (never uses "
+                               f"one), not {gpu!r}; leave it out to use a GPU where there is one")
+        title = entry.get("title", name)
+        description = " ".join(str(entry.get("description", "")).split())
+        timeout = entry.get("timeout", raw.get("timeout"))
+        if "sweep" not in entry:
+            variants[name] = Variant(name, notebook, title, description, declared, settings,
+                                     role, seeds, timeout, gpu)
+            continue
+        sweeps[name] = []
+        for combination in _combinations(entry["sweep"], declared, settings, where):
+            member = sweep_name(name, combination)
+            sweeps[name].append(member)
+            values = ", ".join(f"{key} {label(value)}" for key, value in combination.items())
+            variants[member] = Variant(member, notebook, f"{title} ({values})", description,
+                                       declared, dict(settings), role, seeds, timeout, gpu,
+                                       sweep=name, swept=combination)
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
     study = {"reference": raw.get("reference") or {},
              "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
              "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
-    return Table(variants, raw.get("quick") or {}, variants_file, study)
+    return Table(variants, raw.get("quick") or {}, variants_file, study, sweeps)
+
+
+def label(value) -> str:
+    """A swept value as it appears in a run's name: ``0.0003``, ``20``, ``true``, ``adam``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def sweep_name(sweep: str, combination: dict) -> str:
+    """``cnn_lr[learning_rate=0.0003,epochs=20]``: stable, readable, one folder per run."""
+    return f"{sweep}[{','.join(f'{key}={label(value)}' for key, value in combination.items())}]"
+
+
+def _combinations(sweep, declared: dict[str, Parameter], settings: dict,
+                  where: str) -> list[dict]:
+    """Every combination of a ``sweep:`` mapping's values, in the order written, typed."""
+    example = "e.g. sweep: {learning_rate: [0.0003, 0.001], epochs: [10, 20]}"
+    if not isinstance(sweep, dict) or not sweep:
+        raise VariantError(f"{where}: sweep must map parameters to lists of values; {example}")
+    values = {}
+    for key, items in sweep.items():
+        if not isinstance(items, list) or not items:
+            raise VariantError(f"{where}: sweep {key} must be a non-empty list of values; "
+                               f"{example}")
+        if key in settings:
+            raise VariantError(f"{where}: {key} is both in parameters and in sweep; keep one")
+        parameter = _known(declared, key, where)
+        typed = [convert(parameter, item, f"{where} (sweep)") for item in items]
+        unsafe = [item for item in typed if set(label(item)) & NAME_UNSAFE]
+        if unsafe or len(set(map(label, typed))) < len(typed):
+            raise VariantError(f"{where}: sweep {key} values must be distinct and name a folder "
+                               f"(no spaces or any of / \\ [ ] , =): {unsafe or typed}")
+        values[key] = typed
+    return [dict(zip(values, combination)) for combination in itertools.product(*values.values())]
+
+
+def check_sweep_sizes(runs: list[Run], max_runs: int | None) -> None:
+    """Refuse a sweep of more runs than ``max_runs`` (default ``MAX_SWEEP_RUNS``)."""
+    limit = max_runs or MAX_SWEEP_RUNS
+    counts: dict[str, int] = {}
+    for run in runs:
+        if run.variant.sweep:
+            counts[run.variant.sweep] = counts.get(run.variant.sweep, 0) + 1
+    for sweep, count in counts.items():
+        if count > limit:
+            raise VariantError(f"sweep {sweep} expands to {count} runs (combinations times "
+                               f"seeds), more than {limit}: sweep fewer values, or allow it "
+                               f"with --max-runs {count}")
 
 
 def _ideas(items: list, variants: dict, where: str) -> list[dict]:
@@ -237,18 +309,28 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
     final parameters. ``-p`` overrides apply to every selected variant and must be a parameter
     of each.
     """
-    valid = ", ".join(table.variants)
+    valid = ", ".join([*(n for n in table.variants if not table.variants[n].sweep),
+                       *table.sweeps])
+    wanted = []
     for name in names or []:
-        if name not in table.variants:
+        if name in table.sweeps:
+            wanted += table.sweeps[name]
+        elif name in table.variants:
+            wanted.append(name)
+        else:
             raise VariantError(f"unknown variant {name!r}; valid: {valid}")
-    chosen = [table.variants[name] for name in dict.fromkeys(names)] if names \
+    chosen = [table.variants[name] for name in dict.fromkeys(wanted)] if names \
         else list(table.variants.values())
     for variant in chosen:
+        swept = set(variant.swept) & set(overrides)
+        if swept:
+            raise VariantError(f"-p {', '.join(sorted(swept))}: swept by {variant.sweep} "
+                               f"(change its sweep: in variants.yaml, or --variant others)")
         layers = [(variant.settings, "variants.yaml")]
         if quick:
             layers.append(({k: v for k, v in table.quick.items() if k in variant.declared},
                            "quick"))
-        layers.append((overrides, "-p"))
+        layers += [(variant.swept, "sweep"), (overrides, "-p")]
         variant.parameters = {k: p.default for k, p in variant.declared.items()
                               if k not in (*BUILD_PARAMETERS, SEED_PARAMETER)}
         variant.origin = {}
@@ -268,6 +350,11 @@ def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
     lines = [f"Variants in {table.path} (build one with --variant NAME, override with "
              f"-p key=value):", ""]
     for variant in chosen:
+        if variant.sweep and variant.name == table.sweeps[variant.sweep][0]:
+            members = [run for run in runs if run.variant.sweep == variant.sweep]
+            lines += [f"sweep {variant.sweep}: {len(table.sweeps[variant.sweep])} "
+                      f"combination(s) of {', '.join(variant.swept)}, {len(members)} run(s) "
+                      f"(at most {MAX_SWEEP_RUNS} unless --max-runs)", ""]
         lines.append(f"{variant.name}  [{variant.notebook.name}]  {variant.title}")
         if variant.timeout:
             lines.append(f"    timeout: {variant.timeout} s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from asl.report import advice, ideas, narrative, seed_figures, sections, summary, tables
+from asl.report import advice, ideas, narrative, seed_figures, sections, summary, sweeps, tables
 from asl.report.candidates import candidates
 from asl.report.decision import recommend
 from asl.report.formatting import fmt_acc
@@ -45,7 +45,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     min_train = 0.0 if quick else float(study.get("min_train_accuracy") or 0.0)
     out_dir = Path(out_dir)
     prints = PrintFigures(out_dir)
-    results = [load_variant(v, out_dir, failures or {}, prints) for v in variants]
+    everything = [load_variant(v, out_dir, failures or {}, prints) for v in variants]
+    results, sweep_tables = sweeps.choose(everything)
     exploration = next((r for r in results if r.kind == "exploration"
                         or r.role == "exploration"), None)
     model_results = [r for r in results if r is not exploration]
@@ -103,6 +104,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "findings": found,
         "next_steps": advice.next_steps(rec, models),
         "model_card": tables.model_card(rec, model_results, dataset, before_use),
-        "reproducibility": sections.reproducibility(manifest, results),
-        "n_failed": sum(r.status in ("failed", "missing") for r in results),
+        "sweeps": sweep_tables,
+        "reproducibility": sections.reproducibility(manifest, everything),
+        "n_failed": sum(r.status in ("failed", "missing") for r in everything),
     }

@@ -3,6 +3,7 @@ that reads files (images included)."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,13 +46,19 @@ class VariantResult:
     not_ok: list[str] = field(default_factory=list)    # runs that failed or are missing
     figures: list[Figure] = field(default_factory=list)
     notebook_html: str | None = None
+    sweep: str | None = None              # the sweep it is a member of
+    swept: dict = field(default_factory=dict)          # its values of the swept parameters
+    in_comparison: bool = True            # False: a sweep member other than the chosen one
 
     @property
     def anchor(self) -> str:
-        """Where links to it lead: its section; the exploration has a chapter of its own."""
+        """Where links to it lead: its section; the exploration has a chapter of its own; a
+        sweep member left out of the comparison, its sweep's table."""
         if self.role == "exploration" or self.kind == "exploration":
             return "exploration"
-        return f"variant-{self.name}"
+        if not self.in_comparison:
+            return f"sweep-{self.sweep}"
+        return "variant-" + re.sub(r"[^\w.-]", "-", self.name)
 
     @property
     def status_text(self) -> str:
@@ -96,7 +103,8 @@ def load_variant(variant: dict, out_dir: Path, failures: dict,
     (one per training seed), or the reason there are none."""
     result = VariantResult(variant["name"], variant.get("title") or variant["name"],
                            variant.get("description") or "", variant.get("notebook"),
-                           variant.get("role"), variant.get("status", "missing"))
+                           variant.get("role"), variant.get("status", "missing"),
+                           sweep=variant.get("sweep"), swept=variant.get("swept") or {})
     runs = variant.get("runs") or [{"name": variant["name"], "seed": None,
                                     "status": result.status, "dir": variant.get("dir"),
                                     "notebook_html": variant.get("notebook_html")}]

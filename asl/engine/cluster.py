@@ -1,0 +1,352 @@
+"""Run variants on a Dask cluster (``--cluster ADDRESS`` or ``--cluster local``).
+
+Each run is one Dask task. On the worker it starts the same per-run subprocess as a local
+build (``python -m asl.engine.execute``: papermill changes the working directory, so it never
+runs in a worker thread), in a temporary folder of its own, owns the time limit and kills its
+process group itself (Dask cannot interrupt a running task). The run's files come back to the
+build machine's ``variants/.<run>.partial/`` through a folder every worker sees at the same
+path, or as a packed archive returned by the task; from there the local runner publishes them
+(or keeps them aside as ``.failed``) exactly as it does for a local run.
+"""
+from __future__ import annotations
+
+import io
+import os
+import queue
+import shutil
+import socket
+import tarfile
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from asl import progress
+from asl.engine import fingerprint, manifest
+from asl.engine.execute import Job, kernel_env
+from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say
+from asl.errors import BuildError
+
+TOPIC = "asl-run"
+POLL_SECONDS = 1.0
+CLUSTER_PACKAGES = (*fingerprint.KEY_PACKAGES, "papermill", "dask", "distributed")
+HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS` (see README, "
+        "Run on a cluster), or use `--cluster local`")
+
+
+def worker_facts(paths: list[str], probe: str, dask_worker=None) -> dict:
+    """On each worker (``Client.run``): its host, package and code versions, which of the
+    build's data paths it cannot read and whether it sees the output folder."""
+    return {"host": socket.gethostname(), "cores": manifest.cores(),
+            "packages": fingerprint.package_versions(CLUSTER_PACKAGES),
+            "asl": fingerprint.source_fingerprint(everything=True),
+            "unreadable": [path for path in paths if not os.access(path, os.R_OK)],
+            "sees_output": os.path.exists(probe)}
+
+
+def run_task(spec: dict) -> dict:
+    """On a worker: run one notebook in a fresh temporary folder, with the same subprocess as
+    a local run; stop it on its time limit or when the build sets its stop event. Returns the
+    result record, where it ran and, without a shared folder, the packed output folder."""
+    from distributed import Event, get_worker
+
+    worker = get_worker()
+    host = socket.gethostname()
+    name = spec["name"]
+    threads = spec["threads"] or max(1, manifest.cores() // max(1, worker.state.nthreads))
+    worker.log_event(TOPIC, {"run": name, "event": "started", "host": host,
+                             "worker": worker.address, "threads": threads})
+    stop = Event(spec["stop"])
+    with tempfile.TemporaryDirectory(prefix="asl-run-") as tmp:
+        notebook = Path(tmp) / "input" / spec["notebook_name"]
+        notebook.parent.mkdir()
+        notebook.write_text(spec["notebook_text"])
+        folder = Path(tmp) / name
+        gpu = "" if spec["gpu"] is False else None
+        job = Job(name, notebook, folder, {**spec["parameters"], "output_dir": str(folder),
+                                           "threads": threads},
+                  kernel_env(threads, gpu), spec["timeout"])
+        job.start()
+        shown = None
+        while not job.finished():
+            time.sleep(POLL_SECONDS)
+            state = progress.read(folder)
+            if state and state != shown:
+                shown = state
+                worker.log_event(TOPIC, {"run": name, "event": "progress", "state": state})
+            if stop.is_set():
+                job.stop("interrupt")
+                break
+        result = job.outcome()
+        if job.killed_by == "interrupt":     # the build gave up on it: deliver nothing
+            return {"stopped": True}
+        answer = {"result": result, "worker": {"host": host, "address": worker.address,
+                                               "threads": threads,
+                                               "run_seconds": result["seconds"]}}
+        if spec["dest"]:                       # a folder the build machine sees too
+            dest = Path(spec["dest"])
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(folder, dest)
+        else:
+            answer["archive"] = pack(folder)
+            answer["worker"]["archive_bytes"] = len(answer["archive"])
+        return answer
+
+
+def pack(folder: Path) -> bytes:
+    """A run's output folder as a gzipped tar archive in memory."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in sorted(folder.rglob("*")):
+            archive.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+    return buffer.getvalue()
+
+
+def unpack(data: bytes, folder: Path) -> None:
+    """Unpack ``pack``'s archive into an empty ``folder`` (refusing paths that leave it)."""
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        archive.extractall(folder, filter="data")
+
+
+class Delivered:
+    """A run that a worker finished, as the local runner's ``finish`` expects a job."""
+
+    def __init__(self, name: str, folder: Path, result: dict):
+        self.name, self.folder, self.result = name, folder, result
+        self.executed = folder / f"{name}.ipynb"
+        result["notebook"] = str(self.executed) if self.executed.exists() else None
+
+    def outcome(self) -> dict:
+        return self.result
+
+
+class ClusterRunner(Runner):
+    """Runs the variants that changed as tasks on a Dask cluster; everything else (staging,
+    publishing, failure blocks, progress lines) is the local runner's."""
+
+    def __init__(self, variants_dir: Path, paths: dict, jobs: int, quick: bool,
+                 timeout: float | None, address: str, files: str = "auto"):
+        super().__init__(variants_dir, paths, [], jobs, quick, timeout)
+        self.address, self.files = address, files
+        self.info: dict | None = None          # the cluster, for the manifest
+        self.build_id = uuid.uuid4().hex[:8]
+
+    def describe(self) -> str:
+        return (f"Dask LocalCluster, {self.jobs} workers" if self.address == "local"
+                else f"Dask cluster {self.address}")
+
+    def connect(self):
+        """A client of the cluster (and the LocalCluster it started, if any)."""
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise BuildError("--cluster needs Dask: pip install -r requirements.txt "
+                             "(dask and distributed)") from None
+
+        if self.address == "local":
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+                cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
+            return Client(cluster), cluster
+        try:
+            return Client(self.address, timeout=10), None
+        except (OSError, TimeoutError) as error:
+            raise BuildError(f"cannot reach the Dask scheduler at {self.address} ({error}); "
+                             f"{HINT}") from None
+
+    def run(self, todo: list) -> dict:
+        if not todo:
+            return {}
+        client, cluster = self.connect()
+        try:
+            self.check(client, todo)
+            return self.run_on(client, todo)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def check(self, client, todo: list) -> None:
+        """Before submitting anything: workers there, a GPU for the runs that need one, the
+        same packages and code as this machine, the data readable; choose how files return."""
+        workers = client.scheduler_info(n_workers=-1)["workers"]
+        if not workers:
+            raise BuildError(f"the Dask cluster at {self.address} has no workers; {HINT}")
+        needs_gpu = [run.name for run, _ in todo if run.gpu is True]
+        if needs_gpu and not any((w.get("resources") or {}).get("GPU", 0) >= 1
+                                 for w in workers.values()):
+            raise BuildError(f"{', '.join(needs_gpu)} need(s) a GPU (`gpu: true` in the variants "
+                             f"file) but no worker of {self.describe()} has one: start a worker "
+                             f"per GPU with `dask worker ADDRESS --resources GPU=1 --nthreads 1`, "
+                             f"or set `gpu: false`")
+        self.variants_dir.mkdir(parents=True, exist_ok=True)
+        probe = self.variants_dir / f".cluster-probe-{self.build_id}"
+        probe.write_text("")
+        try:
+            facts = client.run(worker_facts, [p for p in self.paths.values() if p], str(probe))
+        finally:
+            probe.unlink(missing_ok=True)
+        here = {"packages": fingerprint.package_versions(CLUSTER_PACKAGES),
+                "asl": fingerprint.source_fingerprint(everything=True)}
+        problems = []
+        for address, fact in facts.items():
+            where = f"worker {address} ({fact['host']})"
+            differ = [f"{name} {fact['packages'].get(name)} (here {version})"
+                      for name, version in here["packages"].items()
+                      if fact["packages"].get(name) != version]
+            if differ:
+                problems.append(f"{where} has {', '.join(differ)}")
+            if fact["asl"] != here["asl"]:
+                problems.append(f"{where} has other asl code than this checkout")
+            if fact["unreadable"]:
+                problems.append(f"{where} cannot read {', '.join(fact['unreadable'])}")
+        if problems:
+            raise BuildError("the cluster's workers cannot run this build: " + "; ".join(problems)
+                             + ". Install the same versions (pip install -r requirements.txt) "
+                             "and the same checkout on every worker, and put the data on a "
+                             "path every worker reads (the same path as here)")
+        blind = [f"{address} ({fact['host']})" for address, fact in facts.items()
+                 if not fact["sees_output"]]
+        if self.files == "shared" and blind:
+            raise BuildError(f"workers {', '.join(blind)} cannot see the output folder "
+                             f"{self.variants_dir.resolve()}: mount it at the same path on "
+                             f"every worker, or use --cluster-files archive (files come back "
+                             f"packed)")
+        self.shared = self.files == "shared" or (self.files == "auto" and not blind)
+        self.jobs = sum(w.get("nthreads", 1) for w in workers.values())
+        self.info = {"address": self.address, "files": "shared" if self.shared else "archive",
+                     "workers": {address: {"host": fact["host"], "cores": fact["cores"],
+                                           "nthreads": workers[address].get("nthreads"),
+                                           "resources": workers[address].get("resources") or {},
+                                           "packages": fact["packages"]}
+                                 for address, fact in facts.items()}}
+        hosts = sorted({fact["host"] for fact in facts.values()})
+        print(f"cluster: {len(workers)} worker(s) on {', '.join(hosts)}, {self.jobs} run(s) at "
+              f"once; files come back {'through the shared output folder' if self.shared else 'packed'}",
+              flush=True)
+
+    def spec(self, run) -> dict:
+        folder = self.variants_dir / f".{run.name}.partial"
+        parameters = {**run.parameters, "quick": self.quick, "data_path": self.paths["data"],
+                      "wild_path": self.paths["wild"], "weights_path": self.paths["weights"]}
+        timeout = self.timeout or run.timeout
+        return {"name": run.name, "notebook_name": run.notebook.name,
+                "notebook_text": Path(run.notebook).read_text(), "parameters": parameters,
+                "timeout": float(timeout) if timeout else None, "gpu": run.gpu,
+                "stop": f"asl-stop-{self.build_id}-{run.name}",
+                "threads": self.threads if self.address == "local" else None,
+                "dest": str(folder.resolve()) if self.shared else None}
+
+    def run_on(self, client, todo: list) -> dict:
+        """Submit every run, print their progress, publish each as it comes back."""
+        from distributed import Event
+
+        events: queue.SimpleQueue = queue.SimpleQueue()
+        client.subscribe_topic(TOPIC, events.put)       # (when the worker said it, what)
+        plans, records = {}, {}
+        for run, key in todo:
+            folder = self.variants_dir / f".{run.name}.partial"
+            shutil.rmtree(folder, ignore_errors=True)
+            spec = self.spec(run)
+            future = client.submit(run_task, spec, pure=False,
+                                   key=f"asl-{run.name}-{self.build_id}",
+                                   resources={"GPU": 1} if run.gpu is True else None)
+            plans[future.key] = {"future": future, "run": run, "key": key, "folder": folder,
+                                 "stop": Event(spec["stop"], client=client),
+                                 "submitted": time.monotonic(), "submitted_at": time.time(),
+                                 "starts": [], "beat": 0.0}
+        pending = dict(plans)
+        try:
+            while pending:
+                time.sleep(POLL_SECONDS / 2)
+                self.show(events, plans, pending, records)
+                for name, plan in list(pending.items()):
+                    if plan["future"].done():
+                        del pending[name]
+                        records[plan["run"].name] = self.collect(plan)
+                    else:
+                        self.heartbeat(plan)
+        except KeyboardInterrupt:
+            for plan in pending.values():
+                plan["stop"].set()           # a running task stops its notebook ...
+            client.cancel([plan["future"] for plan in pending.values()])   # ... and the queue
+            for plan in pending.values():
+                shutil.rmtree(plan["folder"], ignore_errors=True)
+            time.sleep(POLL_SECONDS * 2)     # give the running tasks time to see the event
+            raise
+        return records
+
+    def show(self, events, plans, pending, records) -> None:
+        """Print the workers' news: a run started (again, after a lost worker), its progress."""
+        by_run = {plan["run"].name: key for key, plan in plans.items()}
+        while not events.empty():
+            when, news = events.get()
+            key = by_run.get(news.get("run"))
+            if key not in pending:
+                continue
+            plan, name = plans[key], news["run"]
+            if news["event"] == "started":
+                plan["starts"].append(news["host"])
+                plan["started"] = plan["beat"] = time.monotonic()
+                plan["started_at"] = when
+                if len(plan["starts"]) == 1:
+                    say(name, "running", f"on {news['host']}, {news['threads']} thread(s)")
+                elif len(plan["starts"]) == 2:
+                    say(name, "running", f"again on {news['host']}: the worker running it was "
+                                         f"lost (retried once)")
+                else:                     # the scheduler would go on retrying: stop here
+                    plan["stop"].set()
+                    plan["future"].cancel()
+                    del pending[key]
+                    records[name] = self.lost(plan)
+            elif news["event"] == "progress":
+                plan["beat"] = time.monotonic()
+                say(name, "running", f"{progress.describe(news['state'])}  "
+                                     f"[{clock(plan['beat'] - plan['started'])}]")
+
+    def heartbeat(self, plan: dict) -> None:
+        if plan.get("started") and time.monotonic() - plan["beat"] >= HEARTBEAT_SECONDS:
+            plan["beat"] = time.monotonic()
+            say(plan["run"].name, "running", f"[{clock(plan['beat'] - plan['started'])}]")
+
+    def collect(self, plan: dict):
+        """Bring a finished task's files into the run's staging folder and publish them."""
+        from distributed import KilledWorker
+
+        run, folder = plan["run"], plan["folder"]
+        try:
+            answer = plan["future"].result()
+        except KilledWorker:
+            return self.lost(plan)
+        except Exception as error:        # the task itself broke (not the notebook)
+            folder.mkdir(parents=True, exist_ok=True)
+            result = {"status": "failed", "ename": type(error).__name__, "evalue": str(error),
+                      "seconds": round(time.monotonic() - plan["submitted"], 1)}
+            return self.finish(Delivered(run.name, folder, result), run, plan["key"])
+        if "archive" in answer:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            unpack(answer["archive"], folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        round_trip = time.time() - plan["submitted_at"]
+        queued = plan.get("started_at", plan["submitted_at"]) - plan["submitted_at"]
+        worker = {**answer["worker"], "tries": max(1, len(plan["starts"])),
+                  "queued_seconds": round(queued, 2),     # waiting for a free worker
+                  # what Dask adds: scheduling, starting the task, sending the files back
+                  "overhead_seconds": round(max(0.0, round_trip - queued
+                                                - answer["worker"]["run_seconds"]), 2)}
+        return self.finish(Delivered(run.name, folder, answer["result"]), run, plan["key"],
+                           worker)
+
+    def lost(self, plan: dict):
+        """A run whose worker died twice: a failure block, the last good results kept."""
+        run, folder = plan["run"], plan["folder"]
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        hosts = " then ".join(plan["starts"][:2]) or "?"
+        result = {"status": "failed", "ename": "WorkerLost",
+                  "evalue": f"the Dask worker running it died twice (on {hosts}); see the "
+                            f"workers' logs (out of memory?)",
+                  "seconds": round(time.monotonic() - plan["submitted"], 1)}
+        return self.finish(Delivered(run.name, folder, result), run, plan["key"])
