@@ -48,7 +48,7 @@ def recommend(models: list[Candidate], selection: Significance) -> Recommendatio
         return None
     primary = "wild_select" if any(c.wild_select for c in comparable) else "test"
     winner = best(comparable, primary)
-    explainable = next((c for c in comparable if c.explainable), None)
+    explainable = best([c for c in comparable if c.explainable], primary)
     significant = None
     chosen = winner
     if explainable is not None and explainable is not winner:
