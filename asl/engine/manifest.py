@@ -10,7 +10,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from asl import metrics_file
 from asl.config import PROJECT_ROOT
+from asl.errors import MetricsError
 
 FILENAME = "manifest.json"
 
@@ -54,8 +56,8 @@ def machine(gpu_names: list[str]) -> dict:
 def metrics_summary(folder: Path) -> dict:
     """Image counts and headline figures from a variant's metrics.json (empty if unreadable)."""
     try:
-        metrics = json.loads((Path(folder) / "metrics.json").read_text())
-    except (OSError, ValueError):
+        metrics = metrics_file.read(folder)
+    except MetricsError:
         return {}
     data, split = metrics.get("data") or {}, metrics.get("split") or {}
     return {"n_images": data.get("n_images"), "image_size": data.get("image_size"),

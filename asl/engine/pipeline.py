@@ -25,7 +25,8 @@ from asl import config
 from asl.engine import fingerprint, manifest, variants
 from asl.engine.lock import BuildLock
 from asl.engine.runner import Runner, clock, say, short_path
-from asl.engine.stamps import RENDER_STAMP, BuildRecord, last_result, read_stamp, recover
+from asl.engine.stamps import (RENDER_STAMP, BuildRecord, invalid_metrics, last_result,
+                               read_stamp, recover)
 from asl.errors import BuildError, DataError, VariantError
 from asl.files import write_json_atomic
 
@@ -214,12 +215,13 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
             {**run.parameters, "quick": options.quick}, context)
         stamp = read_stamp(variants_dir / run.name)
         forced = {"*", run.name, run.variant.name} & set(options.force)
-        if stamp and stamp.get("fingerprint") == key and not forced:
+        problem = invalid_metrics(variants_dir / run.name) if stamp else None
+        if stamp and stamp.get("fingerprint") == key and not forced and not problem:
             say(run.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
                                     f"{stamp.get('finished', '?')}")
         else:
             todo.append((run, key))
-            say(run.name, "queued")
+            say(run.name, "queued", f"(its results are unusable: {problem})" if problem else "")
     return todo
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from asl import progress
 from asl.engine import manifest, variants
 from asl.engine.execute import Job, export_html, kernel_env
-from asl.engine.stamps import STAMP, BuildRecord, publish
+from asl.engine.stamps import STAMP, BuildRecord, invalid_metrics, publish
 from asl.files import write_json_atomic
 
 POLL_SECONDS = 0.5
@@ -111,6 +111,8 @@ class Runner:
         if result["status"] == "done" and not (job.folder / "metrics.json").exists():
             result.update(status="failed", ename="MissingMetrics",
                           evalue="the notebook finished without writing metrics.json")
+        elif result["status"] == "done" and (problem := invalid_metrics(job.folder)):
+            result.update(status="failed", ename="InvalidMetrics", evalue=problem)
         for name in (progress.FILENAME, ".result.json"):
             (job.folder / name).unlink(missing_ok=True)
         final = self.variants_dir / job.name

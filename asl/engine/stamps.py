@@ -8,6 +8,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asl import metrics_file
+from asl.errors import MetricsError
+
 STAMP = ".build.json"
 RENDER_STAMP = ".render.json"
 
@@ -49,6 +52,15 @@ def read_stamp(folder: Path) -> dict | None:
     return None
 
 
+def invalid_metrics(folder: Path) -> str | None:
+    """Why a run's metrics.json cannot be used (missing, not JSON, not the schema), else None."""
+    try:
+        metrics_file.read(folder)
+    except MetricsError as error:
+        return str(error)
+    return None
+
+
 def recover(variants_dir: Path) -> None:
     """Undo what an interrupted build left: half-run folders, a half-done folder swap."""
     if not variants_dir.exists():
@@ -80,6 +92,10 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
     if stamp is None:
         return BuildRecord("missing", folder)
     html = folder / f"{name}.html"
-    return BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
-                       stamp.get("finished"), stamp.get("parameters") or {},
-                       html if html.exists() else None)
+    record = BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
+                         stamp.get("finished"), stamp.get("parameters") or {},
+                         html if html.exists() else None)
+    problem = invalid_metrics(folder)
+    if problem:      # not a result: the report shows it as failed, and is incomplete
+        record.status, record.error = "failed", f"{problem}; rebuild {name}"
+    return record
