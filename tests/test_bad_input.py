@@ -93,3 +93,82 @@ def test_a_notebook_writing_invalid_metrics_fails(tmp_path, capsys):
     output = capsys.readouterr().out
     assert "InvalidMetrics" in output and "test.accuracy: 7.5 is greater than the maximum" in output
     assert not (project.out / "variants" / "alpha").exists()
+
+
+# --- parameter values outside what `allowed:` in variants.yaml permits ---------------------
+
+def build_real(capsys, tmp_path, *args):
+    """The project's variants.yaml and notebooks; nothing may run (the data does not exist)."""
+    from asl.engine import cli
+    code = cli.main(["--out", str(tmp_path / "out"), "--data", str(tmp_path / "no-data"), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("override, message", [
+    ("test_fraction=1.5", "test_fraction must be above 0 and below 1"),
+    ("block_size=0", "block_size must be at least 1"),
+    ("epochs=0", "epochs must be at least 1"),
+    ("epochs=-1", "epochs must be at least 1"),
+    ("batch_size=0", "batch_size must be at least 1"),
+    ("learning_rate=-1", "learning_rate must be above 0"),
+    ("gap=-5", "gap must be at least 0"),
+    ("max_per_class=-5", "max_per_class must be at least 0"),
+    ("split=randm", "split must be one of 'frame_block', 'random'"),
+    ("architecture=foo", "architecture must be one of 'original', 'batchnorm', 'wide'"),
+    ("dropout=1.5", "dropout must be at least 0 and below 1"),
+    ("learning_rate=nan", "learning_rate must be a finite number"),
+])
+def test_values_out_of_range_are_refused_before_anything_runs(capsys, tmp_path, override,
+                                                              message):
+    code, out, err = build_real(capsys, tmp_path, "--variant", "cnn_scratch", "-p", override)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert "variant cnn_scratch" in err and not (tmp_path / "out").exists()
+
+
+def test_a_classifier_is_checked_against_its_own_notebook(capsys, tmp_path):
+    code, _, err = build_real(capsys, tmp_path, "--variant", "autoencoder_forest",
+                              "-p", "classifier=extra_trees")
+    assert code == 2 and "one of 'random_forest', 'logistic_regression'" in err
+    code, out, _ = build_real(capsys, tmp_path, "--variant", "hands", "-p",
+                              "classifier=extra_trees", "--list")
+    assert code == 0
+
+
+@pytest.mark.parametrize("literal, value", [("1e-3", 0.001), ("1E-4", 0.0001), (".5", 0.5),
+                                            ("2", 2.0), ("1_0.5", 10.5)])
+def test_every_python_float_literal_is_accepted(capsys, tmp_path, literal, value):
+    code, out, err = build_real(capsys, tmp_path, "--variant", "cnn_scratch", "--list",
+                                "-p", f"learning_rate={literal}")
+    assert code == 0, err
+    assert f"-> {value!r} (-p)" in out
+
+
+def test_the_list_shows_what_is_allowed(capsys, tmp_path):
+    code, out, _ = build_real(capsys, tmp_path, "--variant", "cnn_scratch", "--list")
+    assert "[one of 'rmsprop', 'adam', 'sgd']" in out and "[above 0 and below 1]" in out
+
+
+def test_the_allowed_choices_are_those_the_code_has():
+    """variants.yaml's choices are the ones asl.study implements (no silent drift)."""
+    from asl import config
+    from asl.engine import variants
+    from asl.study import landmarks, models, splits, training
+    table = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
+    allowed = table.allowed
+    assert set(allowed["architecture"]) == set(models.CNN_ARCHITECTURES)
+    assert set(allowed["augment"]) == set(models.AUGMENTATIONS)
+    assert set(allowed["backbone"]) == set(models.BACKBONES)
+    assert set(allowed["alpha"]) == set(models._MOBILENET_ALPHA_TAGS)
+    assert set(allowed["optimizer"]) == set(training.OPTIMIZERS)
+    assert set(allowed["split"]) == set(splits.SPLIT_KINDS)
+    assert set(allowed["classifier"]["landmarks.ipynb"]) == {"best", *landmarks.CLASSIFIERS}
+
+
+def test_a_negative_timeout_is_refused(tiny_project, capsys):
+    assert tiny_project.build("--timeout", "-5") == 2
+    assert "--timeout must be a number of seconds above 0" in capsys.readouterr().err
+    tiny_project.edit_variants(lambda table: table["alpha"].update(timeout=0))
+    assert tiny_project.build() == 2
+    assert "variant alpha: timeout must be a number of seconds above 0" in \
+        capsys.readouterr().err

@@ -74,6 +74,8 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
         raise VariantError("--jobs must be at least 1")
     if args.seeds is not None and args.seeds < 1:
         raise VariantError("--seeds must be at least 1")
+    if args.timeout is not None and not args.timeout > 0:
+        raise VariantError(f"--timeout must be a number of seconds above 0, not {args.timeout:g}")
     if args.render_only and (args.overrides or args.force or args.variant or args.seeds):
         raise VariantError("--render-only runs nothing: drop --variant, -p, --force and --seeds")
     return pipeline.Options(

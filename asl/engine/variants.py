@@ -5,11 +5,13 @@ one execution of it, one per training seed when its notebook has a ``train_seed`
 names, types and defaults come from the notebook's tagged ``parameters`` cell (read with
 ``papermill.inspect_notebook``, without running anything). Values are layered in this order:
 notebook default < ``variants.yaml`` < ``quick:`` (with ``--quick``, only keys the notebook has)
-< ``-p key=value``. Unknown names and wrong types are refused before anything runs.
+< ``-p key=value``. Unknown names, wrong types and values outside what ``allowed:`` in
+variants.yaml permits are refused before anything runs.
 """
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from asl.errors import VariantError
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
               "gpu"}
 ROLES = ("baseline", "leakage_control")
+BOUNDS = {"min": (lambda v, b: v >= b, "at least"), "max": (lambda v, b: v <= b, "at most"),
+          "above": (lambda v, b: v > b, "above"), "below": (lambda v, b: v < b, "below")}
 
 
 @dataclass
@@ -111,6 +115,7 @@ class Table:
     quick: dict
     path: Path
     study: dict = field(default_factory=dict)   # reference figures and criteria for the report
+    allowed: dict = field(default_factory=dict)  # parameter -> choices, bounds, or per notebook
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
@@ -142,10 +147,17 @@ def convert(parameter: Parameter, value, where: str):
             pass
     elif isinstance(value, str) and value[:1] in "\"'" and value[-1:] == value[:1]:
         value = value[1:-1]
+    if expected is float and isinstance(value, str):
+        try:
+            value = float(value)        # every float literal Python accepts: 1e-3, 1_000.5
+        except ValueError:
+            pass
+    if expected is float and type(value) is int:
+        value = float(value)
+    if type(value) is float and not math.isfinite(value):
+        raise VariantError(f"{where}: {parameter.name} must be a finite number, got {value!r}")
     if expected is None or type(value) is expected:
         return value
-    if expected is float and type(value) is int:
-        return float(value)
     raise VariantError(f"{where}: {parameter.name} must be {parameter.type_name} "
                        f"(default {parameter.default!r}), got {value!r}")
 
@@ -179,17 +191,66 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         if seeds is not None and (type(seeds) is not int or seeds < 1):
             raise VariantError(f"{where}: seeds must be a whole number of at least 1, "
                                f"not {seeds!r}")
+        timeout = entry.get("timeout", raw.get("timeout"))
+        if timeout is not None and (type(timeout) not in (int, float) or not timeout > 0):
+            raise VariantError(f"{where}: timeout must be a number of seconds above 0, "
+                               f"not {timeout!r}")
         variants[name] = Variant(name, notebook, entry.get("title", name),
                                  " ".join(str(entry.get("description", "")).split()),
                                  declared, settings, role, seeds,
-                                 entry.get("timeout", raw.get("timeout")),
+                                 timeout,
                                  bool(entry.get("gpu", True)))
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
+    allowed = _allowed(raw.get("allowed") or {}, inspected, variants_file.name)
     study = {"reference": raw.get("reference") or {},
              "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
              "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
-    return Table(variants, raw.get("quick") or {}, variants_file, study)
+    return Table(variants, raw.get("quick") or {}, variants_file, study, allowed)
+
+
+def _allowed(allowed: dict, inspected: dict[Path, dict[str, Parameter]], where: str) -> dict:
+    """The ``allowed:`` section, checked: each name a parameter of some notebook, each rule a
+    list of choices, bounds, or a rule per notebook file."""
+    if not isinstance(allowed, dict):
+        raise VariantError(f"{where}: allowed: must map parameter names to their allowed values")
+    names = {name for declared in inspected.values() for name in declared}
+    books = {path.name for path in inspected}
+    for name, rule in allowed.items():
+        if name not in names:
+            raise VariantError(f"{where}: allowed: {name!r} is not a parameter of any notebook")
+        rules = rule.values() if isinstance(rule, dict) and set(rule) <= books else [rule]
+        for one in rules:
+            if not (isinstance(one, list) and one) and not (
+                    isinstance(one, dict) and one and set(one) <= set(BOUNDS)
+                    and all(type(b) in (int, float) for b in one.values())):
+                raise VariantError(f"{where}: allowed: {name}: give a list of choices, bounds "
+                                   f"({', '.join(BOUNDS)}: number) or one of these per notebook "
+                                   f"({', '.join(sorted(books))}); got {one!r}")
+    return allowed
+
+
+def rule_for(allowed: dict, name: str, notebook: Path):
+    """The allowed values of parameter ``name`` in ``notebook``: a list, bounds, or None."""
+    rule = allowed.get(name)
+    if isinstance(rule, dict) and not set(rule) <= set(BOUNDS):
+        return rule.get(notebook.name)
+    return rule
+
+
+def permits(rule, value) -> bool:
+    if rule is None:
+        return True
+    if isinstance(rule, list):
+        return value in rule
+    return type(value) in (int, float) and all(BOUNDS[k][0](value, b) for k, b in rule.items())
+
+
+def describe_rule(rule) -> str:
+    """``one of 'a', 'b'`` or ``at least 1 and below 1``."""
+    if isinstance(rule, list):
+        return "one of " + ", ".join(map(repr, rule))
+    return " and ".join(f"{BOUNDS[k][1]} {b}" for k, b in rule.items())
 
 
 def _ideas(items: list, variants: dict, where: str) -> list[dict]:
@@ -260,6 +321,13 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
                 parameter = _known(variant.declared, key, where)
                 variant.parameters[key] = convert(parameter, value, f"{where} ({origin})")
                 variant.origin[key] = origin
+        for key, value in variant.parameters.items():
+            rule = rule_for(table.allowed, key, variant.notebook)
+            if not permits(rule, value):
+                origin = variant.origin.get(key, f"default of {variant.notebook.name}")
+                raise VariantError(f"variant {variant.name}: {key}={value!r} ({origin}) is not "
+                                   f"allowed: {key} must be {describe_rule(rule)} "
+                                   f"(`allowed:` in {table.path.name})")
     return chosen
 
 
@@ -283,6 +351,9 @@ def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
                     f"default {parameter.default!r}")
             if name in variant.origin:
                 line += f"  -> {variant.parameters[name]!r} ({variant.origin[name]})"
+            rule = rule_for(table.allowed, name, variant.notebook)
+            if rule is not None:
+                line += f"  [{describe_rule(rule)}]"
             if parameter.help:
                 line += f"  # {parameter.help}"
             lines.append(line)
