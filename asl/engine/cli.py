@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
                    help="only render the report from the variants' last results")
     p.add_argument("--allow-failed", action="store_true",
                    help="write report.pdf even if some variants failed or are missing")
+    p.add_argument("--allow-mixed-data", action="store_true",
+                   help="write report.pdf even if the variants were trained on different data")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="time limit per variant (default: `timeout:` in variants.yaml, or none)")
     p.add_argument("--out", type=Path, metavar="DIR",
@@ -82,7 +84,8 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
         data=args.data, wild=args.wild, weights=args.weights, quick=args.quick,
         variants=args.variant, overrides=args.overrides, force=args.force, jobs=args.jobs,
         seeds=args.seeds,
-        render_only=args.render_only, allow_failed=args.allow_failed, timeout=args.timeout,
+        render_only=args.render_only, allow_failed=args.allow_failed,
+        allow_mixed_data=args.allow_mixed_data, timeout=args.timeout,
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
 
 

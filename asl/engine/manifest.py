@@ -77,10 +77,10 @@ def previous(out: Path) -> dict:
 
 def build_manifest(*, quick: bool, command: list[str], packages: dict, data: dict,
                    gpu_names: list[str], jobs: int, threads: int, wall_seconds: float,
-                   variants: dict) -> dict:
+                   variants: dict, mixed_data: dict | None = None) -> dict:
     """Assemble the manifest; ``variants`` maps name -> its record (status, fingerprint, ...)."""
     return {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "quick": quick, "command": command, "git": git_state(), "packages": packages,
             "data": data, "machine": machine(gpu_names), "jobs": jobs,
             "threads_per_job": threads, "wall_seconds": round(wall_seconds, 1),
-            "variants": variants}
+            "mixed_data": mixed_data or {}, "variants": variants}

@@ -58,6 +58,7 @@ class Options:
     seeds: int | None = None                            # training seeds per variant
     render_only: bool = False
     allow_failed: bool = False
+    allow_mixed_data: bool = False
     timeout: float | None = None
     variants_file: Path = config.VARIANTS_FILE
     notebooks_dir: Path = config.NOTEBOOKS_DIR
@@ -171,7 +172,8 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     records = {run.name: last_result(run.name, variants_dir)
                for runs in shown.values() for run in runs}
     runner = Runner(variants_dir, paths, gpu_names, options.jobs or default_jobs(options.quick),
-                    options.quick, options.timeout, keep_open=(lock.fd,))
+                    options.quick, options.timeout, keep_open=(lock.fd,),
+                    data_fingerprint=context["data"])
     if not options.render_only:
         print(f"build: {len(chosen)} run(s) of {len({r.variant.name for r in chosen})} "
               f"variant(s) -> {out}  (jobs {runner.jobs}, "
@@ -181,13 +183,14 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
         records.update(runner.run(changed(chosen, variants_dir, context, options)))
     failed = [name for name, r in records.items() if r.status == "failed"]
     missing = [name for name, r in records.items() if r.status == "missing"]
+    mixed = mixed_data(records)
     data = {key: {"path": path, "fingerprint": context[key]} for key, path in paths.items()}
     if options.render_only:  # nothing ran: the data is what the last build used
         data = manifest.previous(out).get("data", data)
     the_manifest = manifest.build_manifest(
         quick=options.quick, command=sys.argv, packages=packages, data=data,
         gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
-        wall_seconds=time.monotonic() - started,
+        wall_seconds=time.monotonic() - started, mixed_data=mixed,
         variants={run.name: {**records[run.name].manifest_entry(), "variant": name,
                              "notebook": run.notebook.name, "train_seed": run.seed,
                              "split_seed": records[run.name].parameters.get("seed"),
@@ -198,11 +201,28 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
         print(f"not built yet (shown as missing): {', '.join(missing)}; "
               f"run `python build.py{' --quick' if options.quick else ''}` to build them",
               flush=True)
-    render(out, table, shown, records, the_manifest, options)
+    if mixed:
+        print("data: the runs were trained on different data: " + "; ".join(
+            f"{', '.join(names)} on {key[:12]}" for key, names in mixed.items())
+            + (" (--allow-mixed-data)" if options.allow_mixed_data else
+               "; the report is incomplete: rebuild them on one data set (--force with --data), "
+               "or pass --allow-mixed-data"), flush=True)
+    render(out, table, shown, records, the_manifest, options,
+           mixed and not options.allow_mixed_data)
     print(f"build finished in {clock(time.monotonic() - started)}"
           + (f" with {len(failed)} failed variant(s): {', '.join(failed)}" if failed else ""),
           flush=True)
-    return 1 if failed else 0
+    return 1 if failed or (mixed and not options.allow_mixed_data) else 0
+
+
+def mixed_data(records: dict[str, BuildRecord]) -> dict[str, list[str]]:
+    """Training-data fingerprint -> the runs with results trained on it, if there is more than
+    one (runs from before fingerprints were kept are left out); else empty."""
+    by_data: dict[str, list[str]] = {}
+    for name, record in records.items():
+        if record.ok and record.data:
+            by_data.setdefault(record.data, []).append(name)
+    return by_data if len(by_data) > 1 else {}
 
 
 def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
@@ -226,7 +246,7 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
 
 
 def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
-               study: dict) -> str:
+               study: dict, mixed_data: dict | None = None) -> str:
     """What the report depends on: results, statuses, declarations, templates, the code."""
     results = []
     for entry in entries:
@@ -241,6 +261,7 @@ def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
                        for p in config.TEMPLATES_DIR.rglob("*") if p.is_file()) \
         if config.TEMPLATES_DIR.exists() else []
     return fingerprint.sha256({"results": results, "failures": failures, "quick": quick,
+                               "mixed_data": mixed_data or {},
                                "names": names, "templates": templates, "study": study,
                                "code": fingerprint.source_fingerprint(everything=True)})
 
@@ -290,17 +311,19 @@ def last_results(options: Options) -> tuple[variants.Table, list[dict], dict[str
 
 
 def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]],
-           records: dict[str, BuildRecord], the_manifest: dict, options: Options) -> None:
+           records: dict[str, BuildRecord], the_manifest: dict, options: Options,
+           mixed: bool = False) -> None:
     """Render the report unless nothing it depends on changed; never overwrite the last
     complete report with one that has failed or missing variants (unless --allow-failed)."""
     entries, failures = report_entries(table, shown, records)
     if not any(record.ok for record in records.values()):
         print("report: not rendered, no variant has results yet", flush=True)
         return
-    complete = all(record.ok for record in records.values())
+    complete = all(record.ok for record in records.values()) and not mixed
     stem = "report" if complete or options.allow_failed else "report-incomplete"
     names = (f"{stem}.html", f"{stem}.pdf")
-    key = render_key(entries, failures, options.quick, names, table.study)
+    key = render_key(entries, failures, options.quick, names, table.study,
+                     the_manifest.get("mixed_data"))
     try:
         stamps = json.loads((out / RENDER_STAMP).read_text())
     except (OSError, ValueError):
@@ -325,5 +348,8 @@ def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]
     print(f"report: {short_path(pdf)} and {short_path(html)} ({time.monotonic() - started:.1f} s)",
           flush=True)
     if stem != "report":
-        print("report: incomplete (failed or missing variants), so report.pdf was left as it "
-              "was; --allow-failed writes it anyway", flush=True)
+        print("report: incomplete (" + ("runs on different data" if mixed else
+                                        "failed or missing variants")
+              + "), so report.pdf was left as it was; "
+              + ("--allow-mixed-data" if mixed else "--allow-failed") + " writes it anyway",
+              flush=True)

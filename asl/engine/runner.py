@@ -33,9 +33,11 @@ class Runner:
     """Runs the variants that changed, up to ``jobs`` at a time, and reports each one."""
 
     def __init__(self, variants_dir: Path, paths: dict, gpu_names: list[str], jobs: int,
-                 quick: bool, timeout: float | None, keep_open: tuple[int, ...] = ()):
+                 quick: bool, timeout: float | None, keep_open: tuple[int, ...] = (),
+                 data_fingerprint: str | None = None):
         self.variants_dir, self.paths = variants_dir, paths
         self.keep_open = keep_open      # the build lock's file: workers hold it while they live
+        self.data_fingerprint = data_fingerprint
         self.jobs, self.quick, self.timeout = max(1, jobs), quick, timeout
         self.threads = max(1, manifest.cores() // self.jobs)
         self.gpu_count = len(gpu_names)
@@ -118,7 +120,7 @@ class Runner:
         final = self.variants_dir / job.name
         record = BuildRecord("done", final, key, result["seconds"],
                              datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             variant.parameters)
+                             variant.parameters, data=self.data_fingerprint)
         if result["status"] == "done":
             write_json_atomic(job.folder / STAMP, record.stamp())
             publish(job.folder, final)

@@ -27,6 +27,7 @@ class BuildRecord:
     parameters: dict = field(default_factory=dict)
     notebook_html: Path | None = None
     error: str | None = None
+    data: str | None = None               # fingerprint of the training data it ran on
 
     @property
     def ok(self) -> bool:
@@ -35,7 +36,8 @@ class BuildRecord:
     def stamp(self) -> dict:
         """What ``.build.json`` keeps of a successful run."""
         return {"fingerprint": self.fingerprint, "seconds": self.seconds,
-                "finished": self.finished, "parameters": self.parameters}
+                "finished": self.finished, "parameters": self.parameters,
+                "data_fingerprint": self.data}
 
     def manifest_entry(self) -> dict:
         return {**self.stamp(), "status": self.status, "cached": self.status == "cached",
@@ -94,7 +96,8 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
     html = folder / f"{name}.html"
     record = BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
                          stamp.get("finished"), stamp.get("parameters") or {},
-                         html if html.exists() else None)
+                         html if html.exists() else None,
+                         data=stamp.get("data_fingerprint"))
     problem = invalid_metrics(folder)
     if problem:      # not a result: the report shows it as failed, and is incomplete
         record.status, record.error = "failed", f"{problem}; rebuild {name}"

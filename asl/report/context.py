@@ -105,4 +105,6 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "model_card": tables.model_card(rec, model_results, dataset, before_use),
         "reproducibility": sections.reproducibility(manifest, results),
         "n_failed": sum(r.status in ("failed", "missing") for r in results),
+        "mixed_data": [{"fingerprint": key[:12], "runs": ", ".join(runs)}
+                       for key, runs in (manifest.get("mixed_data") or {}).items()],
     }
