@@ -215,3 +215,46 @@ def test_the_report_names_each_variants_training_data(tmp_path):
     assert "trained on different data" in html and "cnn_scratch on data aaaaaaaaaaaa" in html
     assert "<th>Training data</th>" in html or "Training data" in html
     assert html.count("bbbbbbbbbbbb") >= len(manifest["variants"]) - 1
+
+
+# --- variants.yaml written wrong ---------------------------------------------------------------
+
+def variants_file(tmp_path, text):
+    from conftest import FIXTURES
+    path = tmp_path / "variants.yaml"
+    path.write_text(text)
+    return ["--variants-file", str(path), "--notebooks", str(FIXTURES), "--list"]
+
+
+def run_cli(capsys, args):
+    from asl.engine import cli
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("text, message", [
+    ("variants:\n  alpha:\n    notebook: tiny.ipynb\n  beta:\n    notebook: tiny.ipynb\n"
+     "  alpha:\n    notebook: tiny.ipynb\n", "'alpha' is given twice, on lines 2 and 6"),
+    ("variants:\n  alpha:\n    notebook: tiny.ipynb\n    parameters:\n      epochs: 2\n"
+     "      epochs: 3\n", "'epochs' is given twice, on lines 5 and 6"),
+    ("- alpha\n- beta\n", "expected a mapping with `variants:`"),
+    ("variants:\n  - alpha\n", "expected a mapping with `variants:`"),
+    ("variants:\n  alpha: tiny.ipynb\n",
+     "variant alpha: expected a mapping such as `notebook: cnn.ipynb`"),
+    ("variants:\n  alpha:\n    notebook: tiny.ipynb\n    parameters: [epochs]\n",
+     "variant alpha: parameters: expected name: value lines"),
+    ("quick: 3\nvariants:\n  alpha:\n    notebook: tiny.ipynb\n", "quick: expected name: value"),
+])
+def test_a_malformed_variants_file_gets_one_clear_message(capsys, tmp_path, text, message):
+    code, _, err = run_cli(capsys, variants_file(tmp_path, text))
+    assert code == 2, err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_typo_under_quick_is_warned_about(capsys, tmp_path):
+    code, out, err = run_cli(capsys, variants_file(
+        tmp_path, "quick:\n  epochz: 1\n  epochs: 1\nvariants:\n  alpha:\n    notebook: tiny.ipynb\n"))
+    assert code == 0
+    assert "warning: variants.yaml: quick: epochz is not a parameter of any notebook" in err
+    assert "epochs" not in err

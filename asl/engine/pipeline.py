@@ -75,6 +75,8 @@ def load_plan(options: Options) -> tuple[variants.Table, list[variants.Run]]:
     """Read and check the variants, overrides and --force names (before anything runs); return
     the table and the runs to consider (one per variant and training seed)."""
     table = variants.load(options.variants_file, options.notebooks_dir)
+    for warning in table.warnings:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     chosen = variants.select(table, options.variants, variants.parse_overrides(options.overrides),
                              options.quick)
     runs = variants.expand(chosen, options.seeds, options.quick)

@@ -116,6 +116,7 @@ class Table:
     path: Path
     study: dict = field(default_factory=dict)   # reference figures and criteria for the report
     allowed: dict = field(default_factory=dict)  # parameter -> choices, bounds, or per notebook
+    warnings: list[str] = field(default_factory=list)   # printed before the build
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
@@ -162,17 +163,46 @@ def convert(parameter: Parameter, value, where: str):
                        f"(default {parameter.default!r}), got {value!r}")
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        lines = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in lines:
+                raise VariantError(f"{key!r} is given twice, on lines {lines[key]} and {line}: "
+                                   f"keep one")
+            lines[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(path: Path):
+    """The YAML document in ``path``; a duplicate key or a syntax error is a VariantError."""
+    try:
+        return yaml.load(path.read_text(), Loader=_UniqueKeyLoader)
+    except VariantError as error:
+        raise VariantError(f"{path}: {error}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise VariantError(f"cannot read {path}: {error}") from None
+
+
 def load(variants_file: Path, notebooks_dir: Path) -> Table:
     """Read variants.yaml and each notebook's parameters cell; check every declared value."""
     variants_file = Path(variants_file)
-    try:
-        raw = yaml.safe_load(variants_file.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise VariantError(f"cannot read {variants_file}: {error}") from None
+    raw = read_yaml(variants_file) or {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("variants") or {}, dict):
+        raise VariantError(f"{variants_file}: expected a mapping with `variants:` mapping each "
+                           f"variant's name to its notebook, title and parameters (see the "
+                           f"project's variants.yaml)")
     inspected: dict[Path, dict[str, Parameter]] = {}
     variants = {}
     for name, entry in (raw.get("variants") or {}).items():
         where = f"{variants_file.name}: variant {name}"
+        if not isinstance(entry, dict):
+            raise VariantError(f"{where}: expected a mapping such as `notebook: cnn.ipynb` "
+                               f"with title, parameters, ...; got {entry!r}")
         unknown = set(entry) - ENTRY_KEYS
         if unknown or "notebook" not in entry:
             raise VariantError(f"{where}: needs 'notebook', may have {', '.join(sorted(ENTRY_KEYS))}"
@@ -182,6 +212,9 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
             inspected[notebook] = inspect_parameters(notebook)
         declared = inspected[notebook]
         settings = entry.get("parameters") or {}
+        if not isinstance(settings, dict):
+            raise VariantError(f"{where}: parameters: expected name: value lines, got "
+                               f"{settings!r}")
         for key, value in settings.items():
             settings[key] = convert(_known(declared, key, where), value, where)
         role = entry.get("role")
@@ -203,10 +236,17 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
     allowed = _allowed(raw.get("allowed") or {}, inspected, variants_file.name)
+    quick = raw.get("quick") or {}
+    if not isinstance(quick, dict):
+        raise VariantError(f"{variants_file.name}: quick: expected name: value lines, got "
+                           f"{quick!r}")
+    names = {name for declared in inspected.values() for name in declared}
+    warnings = [f"{variants_file.name}: quick: {key} is not a parameter of any notebook, so it "
+                f"changes nothing (a typo?)" for key in quick if key not in names]
     study = {"reference": raw.get("reference") or {},
              "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
              "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
-    return Table(variants, raw.get("quick") or {}, variants_file, study, allowed)
+    return Table(variants, quick, variants_file, study, allowed, warnings)
 
 
 def _allowed(allowed: dict, inspected: dict[Path, dict[str, Parameter]], where: str) -> dict:
