@@ -258,3 +258,133 @@ def test_a_typo_under_quick_is_warned_about(capsys, tmp_path):
     assert code == 0
     assert "warning: variants.yaml: quick: epochz is not a parameter of any notebook" in err
     assert "epochs" not in err
+
+
+# --- folders the build cannot write ---------------------------------------------------------
+
+def build_without_root_powers(project, *args):
+    """``build.py`` in its own process that file permissions apply to even when the tests run
+    as root (root without the capability to override them)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from conftest import FIXTURES
+    command = [sys.executable, str(FIXTURES / "stub_build.py"), *project.args(*args)]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("where", ["out", "variants", "parent of --out"])
+def test_a_read_only_folder_gets_one_line_and_nothing_runs(tiny_project, where):
+    import stat
+    folder = {"out": tiny_project.out, "variants": tiny_project.out / "variants",
+              "parent of --out": tiny_project.root}[where]
+    if where == "parent of --out":
+        import shutil
+        shutil.rmtree(tiny_project.out)
+    pdf = tiny_project.out / "report.pdf"
+    before = pdf.read_bytes() if pdf.exists() else None
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        result = build_without_root_powers(tiny_project, "--force", "alpha")
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: cannot write to ") and str(folder) in error
+    assert "--out" in error
+    assert "running" not in result.stdout
+    assert (pdf.read_bytes() if pdf.exists() else None) == before
+
+
+# --- one line instead of a traceback or a misleading hint ------------------------------------
+
+def uses_weights(book):
+    """tiny.ipynb, whose code reads the weights file like the transfer notebook."""
+    book["cells"][2]["source"] = "".join(book["cells"][2]["source"]) + "\nprint(weights_path)\n"
+
+
+def test_weights_are_checked_only_for_variants_that_need_them(tiny_project, tmp_path, capsys):
+    from conftest import project_with_notebook
+    from asl.engine import cli
+    assert tiny_project.build("--force", "alpha", "--weights", "nope.h5") == 0
+    project, args = project_with_notebook(tmp_path, uses_weights)
+    assert cli.main([*args, "--weights", "nope.h5"]) == 2
+    err = capsys.readouterr().err
+    assert "weights not found at nope.h5: give --weights PATH or set ASL_WEIGHTS" in err
+
+
+def test_a_truncated_weights_file_is_named_before_anything_runs(tmp_path, capsys):
+    import h5py
+    import numpy as np
+    from conftest import project_with_notebook
+    from asl.engine import cli
+    weights = tmp_path / "mobilenet.h5"
+    with h5py.File(weights, "w") as handle:
+        handle["kernel"] = np.zeros((64, 64))
+    weights.write_bytes(weights.read_bytes()[:1000])
+    project, args = project_with_notebook(tmp_path, uses_weights)
+    assert cli.main([*args, "--weights", str(weights)]) == 2
+    captured = capsys.readouterr()
+    assert f"the weights file {weights} cannot be read" in captured.err
+    assert "damaged or incomplete; download it again" in captured.err
+    assert "running" not in captured.out
+
+
+def test_a_missing_wild_set_gets_its_own_hint(tmp_path, capsys):
+    from conftest import project_with_notebook
+    from asl.engine import cli
+
+    def uses_wild(book):
+        book["cells"][2]["source"] = "".join(book["cells"][2]["source"]) + "\nprint(wild_path)\n"
+    project, args = project_with_notebook(tmp_path, uses_wild)
+    assert cli.main([*args, "--wild", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "wild not found at" in err and "--wild PATH or set ASL_WILD" in err
+    assert "training" not in err and "Kaggle" not in err
+
+
+def evaluate(capsys, *args):
+    from asl.engine import cli
+    code = cli.main(["evaluate", *args])
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def test_evaluate_names_a_variant_that_does_not_exist(capsys, tmp_path):
+    code, err = evaluate(capsys, "nosuch", "--quick", "--images", str(tmp_path))
+    assert code == 2 and "unknown variant 'nosuch'; choose from explore, cnn_scratch" in err
+    assert "build it first" not in err
+
+
+def test_evaluate_hints_at_the_build_that_was_asked_for(capsys, tmp_path):
+    code, err = evaluate(capsys, "cnn_scratch", "--quick", "--images", str(tmp_path),
+                         "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert f"build it first (python build.py --quick --out {tmp_path / 'out'} " \
+           f"--variant cnn_scratch)" in err
+
+
+def test_evaluate_with_missing_photos_talks_about_images(capsys, tmp_path):
+    code, err = evaluate(capsys, "cnn_scratch", "--images", str(tmp_path / "nope"))
+    assert code == 2 and f"--images {tmp_path / 'nope'} not found" in err
+    assert "--data" not in err and "ASL_DATA" not in err
+
+
+def test_evaluate_names_a_damaged_model_file(capsys, tmp_path):
+    from asl import metrics_file
+    from test_report_context import model_metrics
+    folder = tmp_path / "out" / "variants" / "cnn_scratch.seed1"
+    metrics_file.write(folder, model_metrics("cnn_scratch", "cnn", "frame_block", 0.8, 0.3,
+                                             seed=0, folder=folder))
+    (folder / "model.keras").write_bytes(b"PK\x03\x04 a model cut short")
+    code, err = evaluate(capsys, "cnn_scratch", "--images", str(tmp_path),
+                         "--out", str(tmp_path / "out"))
+    assert code == 1 and "Traceback" not in err
+    assert f"{folder / 'model.keras'} cannot be loaded" in err
+    assert "damaged or incomplete; rebuild the variant" in err

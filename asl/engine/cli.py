@@ -8,7 +8,7 @@ from pathlib import Path
 
 from asl import config
 from asl.engine import pipeline, variants
-from asl.errors import AslError, DataError, VariantError
+from asl.errors import AslError, DataError, VariantError, WeightsError
 
 EPILOG = """\
 examples:
@@ -158,15 +158,34 @@ def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
     return seeded if seeded.exists() or not (variants_dir / name).exists() else variants_dir / name
 
 
+def evaluate_checks(args, out: Path) -> Path:
+    """The run folder to evaluate, after checking the name, the photos and that it was built."""
+    declared = variants.read_yaml(config.VARIANTS_FILE) or {}
+    names = list(declared.get("variants") or {}) if isinstance(declared, dict) else []
+    if args.variant not in names:
+        raise VariantError(f"unknown variant {args.variant!r}; choose from {', '.join(names)}")
+    if not Path(args.images).exists():
+        raise DataError(f"--images {args.images} not found: give a folder or zip of your "
+                        f"photos, one folder per class (A..Z, del, nothing, space)")
+    folder = run_folder(out / "variants", args.variant, args.seed)
+    if not (folder / "metrics.json").exists():
+        build = " ".join(["python build.py", *(["--quick"] if args.quick else []),
+                          *([f"--out {args.out}"] if args.out else []),
+                          f"--variant {args.variant}"])
+        raise AslError(f"variant {args.variant!r} has no results in {out / 'variants'}: "
+                       f"build it first ({build})")
+    return folder
+
+
 def evaluate_main(argv: list[str]) -> int:
     """``python build.py evaluate NAME --images PATH``."""
     args = evaluate_parser().parse_args(argv)
     out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
     try:
+        folder = evaluate_checks(args, out)
         from asl.study import own_photos
 
-        result = own_photos.evaluate_photos(run_folder(out / "variants", args.variant, args.seed),
-                                            args.images, out / "evaluations",
+        result = own_photos.evaluate_photos(folder, args.images, out / "evaluations",
                                             config.weights_path(args.weights, ""))
         print(own_photos.summary(result))
         return 0
@@ -174,7 +193,21 @@ def evaluate_main(argv: list[str]) -> int:
         if args.debug:
             raise
         print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, DataError) else 1
+        return 2 if isinstance(error, USAGE_ERRORS) else 1
+    except OSError as error:
+        if args.debug or not error.filename:
+            raise
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1
+
+
+USAGE_ERRORS = (DataError, VariantError, WeightsError)
+
+
+def one_line(error: OSError) -> str:
+    """``cannot use /path: Permission denied (check the folder ...)``."""
+    return (f"cannot use {error.filename}: {error.strerror or error}; check that the folder "
+            f"exists and is writable, or choose another with --out (--debug shows where)")
 
 
 def predict_main(argv: list[str]) -> int:
@@ -226,4 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, (DataError, VariantError)) else 1
+        return 2 if isinstance(error, USAGE_ERRORS) else 1
+    except OSError as error:     # e.g. a folder made read-only while the build ran
+        if args.debug or not error.filename:
+            raise
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1

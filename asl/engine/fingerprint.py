@@ -100,6 +100,15 @@ def notebook_fingerprint(path: Path) -> str:
     return sha256({"cells": cells, "asl": source_fingerprint(code)})
 
 
+def paths_used(path: Path) -> set[str]:
+    """Which of the data, wild set and weights a notebook's code reads ({"data", "wild", ...}):
+    the path parameters its code cells (not the parameters cell) mention."""
+    cells = json.loads(Path(path).read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code"
+                     and "parameters" not in c.get("metadata", {}).get("tags", []))
+    return {name.removesuffix("_path") for name in PATH_PARAMETERS if name in code}
+
+
 def variant_fingerprint(notebook: str, parameters: dict, context: dict) -> str:
     """One variant's key: notebook hash, final parameters and the shared ``context``
     (source, data and package fingerprints)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from asl.engine.lock import BuildLock
 from asl.engine.runner import Runner, clock, say, short_path
 from asl.engine.stamps import (RENDER_STAMP, BuildRecord, invalid_metrics, last_result,
                                read_stamp, recover)
-from asl.errors import BuildError, DataError, VariantError
+from asl.errors import BuildError, DataError, VariantError, WeightsError
 from asl.files import write_json_atomic
 
 DEFAULT_JOBS = None
@@ -112,30 +113,39 @@ def all_runs(table: variants.Table, chosen: list[variants.Run], variants_dir: Pa
     return shown
 
 
-def data_paths(options: Options, check: bool) -> dict[str, str]:
-    """Absolute data, wild and weights paths; with ``check``, each given one must exist."""
+HINTS = {"data": "give --data PATH or set ASL_DATA: the training photos, the Kaggle 'ASL "
+                 "Alphabet' folder or zip",
+         "wild": "give --wild PATH or set ASL_WILD: out-of-domain test photos, a folder or zip "
+                 "with one folder per class",
+         "weights": "give --weights PATH or set ASL_WEIGHTS: the MobileNet weights file, with "
+                    "the hand models beside it"}
+
+
+def data_paths(options: Options, check=()) -> dict[str, str]:
+    """Absolute data, wild and weights paths; each one named in ``check`` that is given must
+    exist."""
     data = config.data_path(options.data)
     paths = {"data": data, "wild": config.wild_path(options.wild, data),
              "weights": config.weights_path(options.weights, data)}
-    hints = {"data": "--data PATH or ASL_DATA", "wild": "--wild PATH or ASL_WILD",
-             "weights": "--weights PATH or ASL_WEIGHTS"}
     for key, path in paths.items():
         if path:
             paths[key] = str(Path(path).expanduser().resolve())
-            if check and not Path(path).exists():
-                raise DataError(f"{key} not found at {path}: give {hints[key]} (training data: "
-                                f"the Kaggle 'ASL Alphabet' folder or zip)")
+            if key in check and not Path(path).exists():
+                raise DataError(f"{key} not found at {path}: {HINTS[key]}")
+    if "weights" in check:
+        readable_weights(paths["weights"])
     return paths
 
 
-def check_data(paths: dict[str, str], runs: list[variants.Run]) -> None:
+def check_data(paths: dict[str, str], runs: list[variants.Run],
+               needed=("data", "wild")) -> None:
     """Look at the data once before anything runs (file names and a few file headers, nothing
     decoded): stop with one message if there are no photos, print what will be left out."""
     from asl.study import data
 
     framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
     for key in ("data", "wild"):
-        if not paths[key]:
+        if not paths[key] or key not in needed:
             continue
         listing = data.survey(paths[key])
         for line in listing.warnings(training=key == "data"):
@@ -147,15 +157,44 @@ def check_data(paths: dict[str, str], runs: list[variants.Run]) -> None:
                 "-p split=random")
 
 
+def readable_weights(path: str) -> None:
+    """Refuse a weights file HDF5 cannot open (truncated download) before anything runs."""
+    if not path or not path.endswith(".h5") or not Path(path).is_file():
+        return
+    import h5py
+
+    try:
+        h5py.File(path, "r").close()
+    except OSError as error:
+        raise WeightsError(f"the weights file {path} cannot be read ({error}): it is damaged "
+                           f"or incomplete; download it again and give it with --weights "
+                           f"PATH") from None
+
+
+def writable(folder: Path) -> None:
+    """Make ``folder`` if needed and check a file can be written in it; else one clear error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise BuildError(f"cannot write to {folder}: {error.strerror or error}; choose another "
+                         f"folder with --out, or make it writable") from None
+
+
 def build(options: Options) -> int:
     """Run a build; return the exit code (0 ok, 1 a variant failed)."""
     started = time.monotonic()
     table, chosen = load_plan(options)
-    paths = data_paths(options, check=not options.render_only)
+    needed = set() if options.render_only else \
+        set().union(*(fingerprint.paths_used(run.notebook) for run in chosen))
+    paths = data_paths(options, check=needed)
     if not options.render_only:
-        check_data(paths, chosen)
+        check_data(paths, chosen, needed)
     out = options.out_dir
-    out.mkdir(parents=True, exist_ok=True)
+    writable(out)
+    if not options.render_only:
+        writable(out / "variants")
     lock = BuildLock(out / ".build.lock").acquire()
     try:
         return _build_locked(options, table, chosen, paths, out, started, lock)
@@ -232,9 +271,11 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
     """The runs to run, with their fingerprints; print the others as cached."""
     todo = []
     for run in chosen:
+        used = fingerprint.paths_used(run.notebook)   # e.g. a CNN does not depend on weights
         key = fingerprint.variant_fingerprint(
             fingerprint.notebook_fingerprint(run.notebook),
-            {**run.parameters, "quick": options.quick}, context)
+            {**run.parameters, "quick": options.quick},
+            {k: v for k, v in context.items() if k == "packages" or k in used})
         stamp = read_stamp(variants_dir / run.name)
         forced = {"*", run.name, run.variant.name} & set(options.force)
         problem = invalid_metrics(variants_dir / run.name) if stamp else None
