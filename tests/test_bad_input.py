@@ -388,3 +388,23 @@ def test_evaluate_names_a_damaged_model_file(capsys, tmp_path):
     assert code == 1 and "Traceback" not in err
     assert f"{folder / 'model.keras'} cannot be loaded" in err
     assert "damaged or incomplete; rebuild the variant" in err
+
+
+# --- the thread count a run trained with -------------------------------------------------------
+
+def test_another_thread_count_is_another_result(tiny_project, capsys):
+    """TensorFlow's results depend on the threads a run trains with (autoencoder_forest:
+    0.155 with --jobs 1, 0.138 with --jobs 2), so the count is in the fingerprint and the
+    manifest, and a cached run is never passed off as the result of another count."""
+    from asl.engine import manifest
+    if manifest.cores() < 2:
+        pytest.skip("one core: every --jobs gives one thread per run")
+    before = json.loads((tiny_project.out / "manifest.json").read_text())["variants"]
+    assert before["alpha"]["threads"] == manifest.cores()
+    assert tiny_project.build("--jobs", "2", "--variant", "alpha") == 0
+    assert states(capsys.readouterr().out) == {"alpha": "done"}
+    after = json.loads((tiny_project.out / "manifest.json").read_text())["variants"]
+    assert after["alpha"]["threads"] == manifest.cores() // 2
+    assert after["beta"]["threads"] == manifest.cores()       # cached: its own count
+    assert tiny_project.build("--jobs", "2", "--variant", "alpha") == 0
+    assert states(capsys.readouterr().out) == {"alpha": "cached"}

@@ -2,7 +2,9 @@
 
 A variant is rerun only when its fingerprint changes: the notebook's cells, its final
 parameters, the ``asl`` modules the notebook imports (followed through their imports, into
-every subpackage), the data, weights and out-of-domain set (their file listing, not every byte) and the versions of the key packages.
+every subpackage), the data, weights and out-of-domain set it reads (their file listing, not
+every byte), the versions of the key packages and the number of threads it trains with
+(TensorFlow sums in a different order on another thread count, so results differ slightly).
 """
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from asl.files import path_fingerprint, sha256  # noqa: F401  (re-exported for t
 KEY_PACKAGES = ("tensorflow", "keras", "scikit-learn", "numpy", "scipy", "pillow")
 ASL_DIR = Path(__file__).resolve().parent.parent
 NOT_FINGERPRINTED = (*PATH_PARAMETERS, "output_dir", "threads")
-"""Where the build runs and with how many threads does not change a result; the data paths
-are replaced by the fingerprints of what they point to."""
+"""Where the build runs does not change a result; the data paths are replaced by the
+fingerprints of what they point to, and the thread count is part of the build's context
+(TensorFlow's results depend on it)."""
 
 
 def package_versions(names=KEY_PACKAGES) -> dict[str, str | None]:

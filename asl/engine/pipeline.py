@@ -221,7 +221,8 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
               f"{runner.threads} thread(s) each{', quick' if options.quick else ''})", flush=True)
         print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
               flush=True)
-        records.update(runner.run(changed(chosen, variants_dir, context, options)))
+        records.update(runner.run(changed(chosen, variants_dir,
+                                          {**context, "threads": runner.threads}, options)))
     failed = [name for name, r in records.items() if r.status == "failed"]
     missing = [name for name, r in records.items() if r.status == "missing"]
     mixed = mixed_data(records)
@@ -275,7 +276,7 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
         key = fingerprint.variant_fingerprint(
             fingerprint.notebook_fingerprint(run.notebook),
             {**run.parameters, "quick": options.quick},
-            {k: v for k, v in context.items() if k == "packages" or k in used})
+            {k: v for k, v in context.items() if k in ("packages", "threads") or k in used})
         stamp = read_stamp(variants_dir / run.name)
         forced = {"*", run.name, run.variant.name} & set(options.force)
         problem = invalid_metrics(variants_dir / run.name) if stamp else None

@@ -120,7 +120,8 @@ class Runner:
         final = self.variants_dir / job.name
         record = BuildRecord("done", final, key, result["seconds"],
                              datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             variant.parameters, data=self.data_fingerprint)
+                             variant.parameters, data=self.data_fingerprint,
+                             threads=self.threads)
         if result["status"] == "done":
             write_json_atomic(job.folder / STAMP, record.stamp())
             publish(job.folder, final)

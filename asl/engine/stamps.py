@@ -28,6 +28,7 @@ class BuildRecord:
     notebook_html: Path | None = None
     error: str | None = None
     data: str | None = None               # fingerprint of the training data it ran on
+    threads: int | None = None            # threads it trained with (results depend on it)
 
     @property
     def ok(self) -> bool:
@@ -37,7 +38,7 @@ class BuildRecord:
         """What ``.build.json`` keeps of a successful run."""
         return {"fingerprint": self.fingerprint, "seconds": self.seconds,
                 "finished": self.finished, "parameters": self.parameters,
-                "data_fingerprint": self.data}
+                "data_fingerprint": self.data, "threads": self.threads}
 
     def manifest_entry(self) -> dict:
         return {**self.stamp(), "status": self.status, "cached": self.status == "cached",
@@ -97,7 +98,7 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
     record = BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
                          stamp.get("finished"), stamp.get("parameters") or {},
                          html if html.exists() else None,
-                         data=stamp.get("data_fingerprint"))
+                         data=stamp.get("data_fingerprint"), threads=stamp.get("threads"))
     problem = invalid_metrics(folder)
     if problem:      # not a result: the report shows it as failed, and is incomplete
         record.status, record.error = "failed", f"{problem}; rebuild {name}"

@@ -16,7 +16,8 @@ STATISTIC_NAMES = {"mean_rgb": "Mean pixel value (0-255)", "std_rgb": "Pixel sta
                    "brightness_mean": "Mean brightness per photo",
                    "brightness_std": "Spread of brightness between photos"}
 VARIANT_COLUMNS = (("seconds", "Wall time"), ("finished", "Finished (UTC)"),
-                   ("fingerprint", "Fingerprint"), ("data_fingerprint", "Training data"))
+                   ("threads", "Threads"), ("fingerprint", "Fingerprint"),
+                   ("data_fingerprint", "Training data"))
 
 
 def _counts(mapping: dict | None) -> list[dict]:
