@@ -23,10 +23,10 @@ examples:
 Unchanged variants are not run again (their fingerprint matches their last successful run).
 `--variant NAME` reruns only NAME; the report shows the other variants' last results, and a
 variant that never ran as missing. A report with failed, missing or invalid variants, or with
-runs trained on different data, is written as report-incomplete.pdf/.html, leaving the last complete report.pdf as it was (unless
---allow-failed / --allow-mixed-data). Exit codes: 0 ok, 1 a variant failed or is invalid, runs
-on different data, or the build could not go on, 2 bad usage, data or weights not found,
-130 interrupted.
+runs trained on different data, is written as report-incomplete.pdf/.html, leaving the last
+complete report.pdf as it was (unless --allow-failed / --allow-mixed-data). Exit codes: 0 ok,
+1 a variant failed or is invalid, runs on different data, or the build could not go on,
+2 bad usage, data or weights not found, 130 interrupted.
 """
 
 
