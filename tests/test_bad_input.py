@@ -254,9 +254,11 @@ def test_a_malformed_variants_file_gets_one_clear_message(capsys, tmp_path, text
 
 def test_a_typo_under_quick_is_warned_about(capsys, tmp_path):
     code, out, err = run_cli(capsys, variants_file(
-        tmp_path, "quick:\n  epochz: 1\n  epochs: 1\nvariants:\n  alpha:\n    notebook: tiny.ipynb\n"))
+        tmp_path, "quick:\n  epochz: 1\n  epochs: 1\nallowed:\n  ratez: {min: 0}\n"
+                  "variants:\n  alpha:\n    notebook: tiny.ipynb\n"))
     assert code == 0
     assert "warning: variants.yaml: quick: epochz is not a parameter of any notebook" in err
+    assert "warning: variants.yaml: allowed: ratez is not a parameter of any notebook" in err
     assert "epochs" not in err
 
 

@@ -235,47 +235,47 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
                                  bool(entry.get("gpu", True)))
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
-    allowed = _allowed(raw.get("allowed") or {}, inspected, variants_file.name)
+    allowed = _allowed(raw.get("allowed") or {}, variants_file.name)
     quick = raw.get("quick") or {}
     if not isinstance(quick, dict):
         raise VariantError(f"{variants_file.name}: quick: expected name: value lines, got "
                            f"{quick!r}")
     names = {name for declared in inspected.values() for name in declared}
-    warnings = [f"{variants_file.name}: quick: {key} is not a parameter of any notebook, so it "
-                f"changes nothing (a typo?)" for key in quick if key not in names]
+    warnings = [f"{variants_file.name}: {section}: {key} is not a parameter of any notebook, "
+                f"so it changes nothing (a typo?)"
+                for section, keys in (("quick", quick), ("allowed", allowed))
+                for key in keys if key not in names]
     study = {"reference": raw.get("reference") or {},
              "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
              "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
     return Table(variants, quick, variants_file, study, allowed, warnings)
 
 
-def _allowed(allowed: dict, inspected: dict[Path, dict[str, Parameter]], where: str) -> dict:
-    """The ``allowed:`` section, checked: each name a parameter of some notebook, each rule a
-    list of choices, bounds, or a rule per notebook file."""
+def _allowed(allowed: dict, where: str) -> dict:
+    """The ``allowed:`` section, checked: each rule a list of choices, bounds, or a rule per
+    notebook file."""
     if not isinstance(allowed, dict):
         raise VariantError(f"{where}: allowed: must map parameter names to their allowed values")
-    names = {name for declared in inspected.values() for name in declared}
-    books = {path.name for path in inspected}
     for name, rule in allowed.items():
-        if name not in names:
-            raise VariantError(f"{where}: allowed: {name!r} is not a parameter of any notebook")
-        rules = rule.values() if isinstance(rule, dict) and set(rule) <= books else [rule]
+        rules = rule.values() if _per_notebook(rule) else [rule]
         for one in rules:
             if not (isinstance(one, list) and one) and not (
                     isinstance(one, dict) and one and set(one) <= set(BOUNDS)
                     and all(type(b) in (int, float) for b in one.values())):
                 raise VariantError(f"{where}: allowed: {name}: give a list of choices, bounds "
                                    f"({', '.join(BOUNDS)}: number) or one of these per notebook "
-                                   f"({', '.join(sorted(books))}); got {one!r}")
+                                   f"file (cnn.ipynb: ...); got {one!r}")
     return allowed
 
 
 def rule_for(allowed: dict, name: str, notebook: Path):
     """The allowed values of parameter ``name`` in ``notebook``: a list, bounds, or None."""
     rule = allowed.get(name)
-    if isinstance(rule, dict) and not set(rule) <= set(BOUNDS):
-        return rule.get(notebook.name)
-    return rule
+    return rule.get(notebook.name) if _per_notebook(rule) else rule
+
+
+def _per_notebook(rule) -> bool:
+    return isinstance(rule, dict) and bool(rule) and all(str(k).endswith(".ipynb") for k in rule)
 
 
 def permits(rule, value) -> bool:
