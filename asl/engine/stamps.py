@@ -101,5 +101,7 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
                          data=stamp.get("data_fingerprint"), threads=stamp.get("threads"))
     problem = invalid_metrics(folder)
     if problem:      # not a result: the report shows it as failed, and is incomplete
-        record.status, record.error = "failed", f"{problem}; rebuild {name}"
+        variant = name.split(".seed")[0]
+        record.status, record.error = "failed", f"{problem}; rebuild it: python build.py " \
+                                                f"--variant {variant}"
     return record
