@@ -177,9 +177,9 @@ def test_a_negative_timeout_is_refused(tiny_project, capsys):
 # --- runs trained on different data ----------------------------------------------------------
 
 def test_runs_on_different_data_make_the_report_incomplete(tiny_project, capsys):
+    from conftest import write_photo
     other = tiny_project.root / "other-data"
-    other.mkdir()
-    (other / "B1.jpg").write_bytes(b"another photo")
+    write_photo(other / "B" / "B1.png")
     pdf = tiny_project.out / "report.pdf"
     before = pdf.read_bytes()
     assert tiny_project.build("--variant", "alpha", "--data", str(other)) == 1
