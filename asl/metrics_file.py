@@ -84,25 +84,109 @@ def _plain(value):
     return value
 
 
-def validate(metrics: dict, where: str = "metrics") -> dict:
-    """Check the keys the report relies on; raise MetricsError naming what is missing."""
-    if metrics.get("schema_version") != SCHEMA_VERSION:
-        raise MetricsError(f"{where}: schema_version is {metrics.get('schema_version')!r}, "
-                           f"expected {SCHEMA_VERSION}")
-    kind = metrics.get("kind")
-    required = {"model": MODEL_KEYS, "exploration": EXPLORATION_KEYS}.get(kind)
-    if required is None:
-        raise MetricsError(f"{where}: kind is {kind!r}, expected 'model' or 'exploration'")
-    missing = [key for key in required if key not in metrics]
-    if kind == "model":
-        for block in ("test", "wild"):
-            if metrics.get(block):
-                missing += [f"{block}.{key}" for key in EVAL_KEYS if key not in metrics[block]]
-        if not metrics.get("test"):
-            missing.append("test")
-    if missing:
-        raise MetricsError(f"{where}: missing {', '.join(missing)}")
+PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
+OPTIONAL_PROBABILITY = {"anyOf": [PROBABILITY, {"type": "null"}]}
+COUNTS = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+EVAL_SCHEMA = {
+    "type": "object", "required": list(EVAL_KEYS),
+    "properties": {
+        "n": {"type": "integer", "minimum": 0},
+        "accuracy": PROBABILITY,
+        "accuracy_ci": {"type": "array", "items": PROBABILITY, "minItems": 2, "maxItems": 2},
+        "precision_macro": OPTIONAL_PROBABILITY, "recall_macro": OPTIONAL_PROBABILITY,
+        "f1_macro": OPTIONAL_PROBABILITY,
+        "per_class": {"type": "object"},
+        "confusion_matrix": {"type": "array", "items": COUNTS},
+        "ids": {"type": "array"}, "y_true": COUNTS, "y_pred": COUNTS}}
+OPTIONAL_EVAL = {"anyOf": [EVAL_SCHEMA, {"type": "null"}]}
+HEADER = {"type": "object", "required": ["schema_version", "kind"],
+          "properties": {"schema_version": {"const": SCHEMA_VERSION},
+                         "kind": {"enum": ["model", "exploration"]}}}
+SCHEMA = {
+    "model": {
+        "required": list(MODEL_KEYS),
+        "properties": {
+            "classes": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "parameters": {"type": "object"}, "data": {"type": "object"},
+            "split": {"type": "object"}, "figures": {"type": "array"},
+            "test": EVAL_SCHEMA, "wild": OPTIONAL_EVAL,
+            "test_accuracy": PROBABILITY, "wild_accuracy": OPTIONAL_PROBABILITY,
+            "train_accuracy": OPTIONAL_PROBABILITY,
+            "extra": {"type": ["object", "null"], "properties": {"classifiers": {
+                "type": "object", "additionalProperties": {
+                    "type": "object", "properties": {"test": EVAL_SCHEMA,
+                                                     "wild": OPTIONAL_EVAL}}}}}}},
+    "exploration": {"required": list(EXPLORATION_KEYS),
+             "properties": {"classes": {"type": "array"}, "figures": {"type": "array"}}},
+}
+"""What the report relies on, as a JSON Schema: keys, kinds and ranges (accuracies and their
+intervals within [0, 1], counts whole and not negative)."""
+
+
+def _field(path) -> str:
+    return ".".join(str(part) for part in path) or "the top level"
+
+
+def _explain(error) -> str:
+    """One schema error in words: ``missing test.y_pred``, ``kind is 'x', expected ...``."""
+    path = _field(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return f"missing {missing if path == 'the top level' else f'{path}.{missing}'}"
+    if error.validator in ("const", "enum"):
+        expected = error.validator_value
+        expected = " or ".join(map(repr, expected)) if error.validator == "enum" else expected
+        return f"{path} is {error.instance!r}, expected {expected}"
+    message = error.message if len(error.message) < 160 else error.message[:157] + "..."
+    return f"{path}: {message}"
+
+
+def _not_finite(value, path=()):
+    """The path of the first NaN or infinite number in ``value``, else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _not_finite(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def validate(metrics, where: str = "metrics") -> dict:
+    """Check ``metrics`` against the schema (and each confusion matrix is classes x classes);
+    raise MetricsError naming the file, the field and what is wrong."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    for schema in (HEADER, None):
+        schema = schema or SCHEMA[metrics["kind"]]
+        error = best_match(Draft202012Validator(schema).iter_errors(metrics))
+        if error is not None:
+            raise MetricsError(f"{where}: {_explain(error)}")
+    bad = _not_finite(metrics)
+    if bad is not None:
+        raise MetricsError(f"{where}: {_field(bad)}: {_get(metrics, bad)} is not a number")
+    if metrics["kind"] == "model":
+        size = len(metrics["classes"])
+        blocks = {"test": metrics["test"], "wild": metrics["wild"]}
+        for name, extra in ((metrics.get("extra") or {}).get("classifiers") or {}).items():
+            blocks.update({f"extra.classifiers.{name}.{key}": extra.get(key)
+                           for key in ("test", "wild")})
+        for name, block in blocks.items():
+            matrix = (block or {}).get("confusion_matrix")
+            if matrix is not None and (len(matrix) != size or any(len(r) != size for r in matrix)):
+                shape = f"{len(matrix)} x {sorted({len(r) for r in matrix})}"
+                raise MetricsError(f"{where}: {name}.confusion_matrix: shape {shape}, expected "
+                                   f"{size} x {size} (one row and column per class)")
     return metrics
+
+
+def _get(value, path):
+    for key in path:
+        value = value[key]
+    return value
 
 
 def write(folder, metrics: dict) -> Path:
@@ -123,6 +207,6 @@ def read(folder_or_file) -> dict:
         raise MetricsError(f"{path} does not exist: run the variant first")
     try:
         metrics = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
+    except (OSError, UnicodeDecodeError, ValueError) as error:
         raise MetricsError(f"{path} is not valid JSON: {error}") from None
     return validate(metrics, str(path))

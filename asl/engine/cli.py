@@ -9,7 +9,7 @@ from pathlib import Path
 
 from asl import config
 from asl.engine import pipeline, variants
-from asl.errors import AslError, DataError, VariantError
+from asl.errors import AslError, DataError, VariantError, WeightsError
 
 EPILOG = """\
 examples:
@@ -23,10 +23,11 @@ examples:
 
 Unchanged variants are not run again (their fingerprint matches their last successful run).
 `--variant NAME` reruns only NAME; the report shows the other variants' last results, and a
-variant that never ran as missing. A report with failed or missing variants is written as
-report-incomplete.pdf/.html, leaving the last complete report.pdf as it was (unless
---allow-failed). Exit codes: 0 ok, 1 a variant failed or the build could not go on,
-2 bad usage or data not found, 130 interrupted.
+variant that never ran as missing. A report with failed, missing or invalid variants, or with
+runs trained on different data, is written as report-incomplete.pdf/.html, leaving the last
+complete report.pdf as it was (unless --allow-failed / --allow-mixed-data). Exit codes: 0 ok,
+1 a variant failed or is invalid, runs on different data, or the build could not go on,
+2 bad usage, data or weights not found, 130 interrupted.
 """
 
 
@@ -69,6 +70,8 @@ def parser() -> argparse.ArgumentParser:
                    help="only render the report from the variants' last results")
     p.add_argument("--allow-failed", action="store_true",
                    help="write report.pdf even if some variants failed or are missing")
+    p.add_argument("--allow-mixed-data", action="store_true",
+                   help="write report.pdf even if the variants were trained on different data")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="time limit per variant (default: `timeout:` in variants.yaml, or none)")
     p.add_argument("--out", type=Path, metavar="DIR",
@@ -85,13 +88,16 @@ def options_from(args: argparse.Namespace) -> pipeline.Options:
         raise VariantError("--jobs must be at least 1")
     if args.seeds is not None and args.seeds < 1:
         raise VariantError("--seeds must be at least 1")
+    if args.timeout is not None and not args.timeout > 0:
+        raise VariantError(f"--timeout must be a number of seconds above 0, not {args.timeout:g}")
     if args.render_only and (args.overrides or args.force or args.variant or args.seeds):
         raise VariantError("--render-only runs nothing: drop --variant, -p, --force and --seeds")
     return pipeline.Options(
         data=args.data, wild=args.wild, weights=args.weights, quick=args.quick,
         variants=args.variant, overrides=args.overrides, force=args.force, jobs=args.jobs,
         seeds=args.seeds, max_runs=args.max_runs,
-        render_only=args.render_only, allow_failed=args.allow_failed, timeout=args.timeout,
+        render_only=args.render_only, allow_failed=args.allow_failed,
+        allow_mixed_data=args.allow_mixed_data, timeout=args.timeout,
         cluster=args.cluster or None, cluster_files=args.cluster_files,
         variants_file=args.variants_file, notebooks_dir=args.notebooks, out=args.out)
 
@@ -165,15 +171,34 @@ def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
     return seeded if seeded.exists() or not (variants_dir / name).exists() else variants_dir / name
 
 
+def evaluate_checks(args, out: Path) -> Path:
+    """The run folder to evaluate, after checking the name, the photos and that it was built."""
+    declared = variants.read_yaml(config.VARIANTS_FILE) or {}
+    names = list(declared.get("variants") or {}) if isinstance(declared, dict) else []
+    if args.variant not in names:
+        raise VariantError(f"unknown variant {args.variant!r}; choose from {', '.join(names)}")
+    if not Path(args.images).exists():
+        raise DataError(f"--images {args.images} not found: give a folder or zip of your "
+                        f"photos, one folder per class (A..Z, del, nothing, space)")
+    folder = run_folder(out / "variants", args.variant, args.seed)
+    if not (folder / "metrics.json").exists():
+        build = " ".join(["python build.py", *(["--quick"] if args.quick else []),
+                          *([f"--out {args.out}"] if args.out else []),
+                          f"--variant {args.variant}"])
+        raise AslError(f"variant {args.variant!r} has no results in {out / 'variants'}: "
+                       f"build it first ({build})")
+    return folder
+
+
 def evaluate_main(argv: list[str]) -> int:
     """``python build.py evaluate NAME --images PATH``."""
     args = evaluate_parser().parse_args(argv)
     out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
     try:
+        folder = evaluate_checks(args, out)
         from asl.study import own_photos
 
-        result = own_photos.evaluate_photos(run_folder(out / "variants", args.variant, args.seed),
-                                            args.images, out / "evaluations",
+        result = own_photos.evaluate_photos(folder, args.images, out / "evaluations",
                                             config.weights_path(args.weights, ""))
         print(own_photos.summary(result))
         return 0
@@ -181,7 +206,21 @@ def evaluate_main(argv: list[str]) -> int:
         if args.debug:
             raise
         print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, DataError) else 1
+        return 2 if isinstance(error, USAGE_ERRORS) else 1
+    except OSError as error:
+        if args.debug or not error.filename:
+            raise
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1
+
+
+USAGE_ERRORS = (DataError, VariantError, WeightsError)
+
+
+def one_line(error: OSError) -> str:
+    """``cannot use /path: Permission denied (check the folder ...)``."""
+    return (f"cannot use {error.filename}: {error.strerror or error}; check that the folder "
+            f"exists and is writable, or choose another with --out (--debug shows where)")
 
 
 def predict_main(argv: list[str]) -> int:
@@ -233,4 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, (DataError, VariantError)) else 1
+        return 2 if isinstance(error, USAGE_ERRORS) else 1
+    except OSError as error:     # e.g. a folder made read-only while the build ran
+        if args.debug or not error.filename:
+            raise
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1

@@ -125,8 +125,10 @@ class ClusterRunner(Runner):
     publishing, failure blocks, progress lines) is the local runner's."""
 
     def __init__(self, variants_dir: Path, paths: dict, jobs: int, quick: bool,
-                 timeout: float | None, address: str, files: str = "auto"):
-        super().__init__(variants_dir, paths, [], jobs, quick, timeout)
+                 timeout: float | None, address: str, files: str = "auto",
+                 data_fingerprint: str | None = None):
+        super().__init__(variants_dir, paths, [], jobs, quick, timeout,
+                         data_fingerprint=data_fingerprint)
         self.address, self.files = address, files
         self.info: dict | None = None          # the cluster, for the manifest
         self.build_id = uuid.uuid4().hex[:8]

@@ -2,7 +2,9 @@
 
 A variant is rerun only when its fingerprint changes: the notebook's cells, its final
 parameters, the ``asl`` modules the notebook imports (followed through their imports, into
-every subpackage), the data, weights and out-of-domain set (their file listing, not every byte) and the versions of the key packages.
+every subpackage), the data, weights and out-of-domain set it reads (their file listing, not
+every byte), the versions of the key packages and the number of threads it trains with
+(TensorFlow sums in a different order on another thread count, so results differ slightly).
 """
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from asl.files import path_fingerprint, sha256  # noqa: F401  (re-exported for t
 KEY_PACKAGES = ("tensorflow", "keras", "scikit-learn", "numpy", "scipy", "pillow")
 ASL_DIR = Path(__file__).resolve().parent.parent
 NOT_FINGERPRINTED = (*PATH_PARAMETERS, "output_dir", "threads")
-"""Where the build runs and with how many threads does not change a result; the data paths
-are replaced by the fingerprints of what they point to."""
+"""Where the build runs does not change a result; the data paths are replaced by the
+fingerprints of what they point to, and the thread count is part of the build's context
+(TensorFlow's results depend on it)."""
 
 
 def package_versions(names=KEY_PACKAGES) -> dict[str, str | None]:
@@ -98,6 +101,15 @@ def notebook_fingerprint(path: Path) -> str:
     cells = [(c["cell_type"], "".join(c["source"])) for c in json.loads(Path(path).read_text())["cells"]]
     code = "\n".join(source for kind, source in cells if kind == "code")
     return sha256({"cells": cells, "asl": source_fingerprint(code)})
+
+
+def paths_used(path: Path) -> set[str]:
+    """Which of the data, wild set and weights a notebook's code reads ({"data", "wild", ...}):
+    the path parameters its code cells (not the parameters cell) mention."""
+    cells = json.loads(Path(path).read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code"
+                     and "parameters" not in c.get("metadata", {}).get("tags", []))
+    return {name.removesuffix("_path") for name in PATH_PARAMETERS if name in code}
 
 
 def variant_fingerprint(notebook: str, parameters: dict, context: dict) -> str:

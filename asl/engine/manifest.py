@@ -10,7 +10,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from asl import metrics_file
 from asl.config import PROJECT_ROOT
+from asl.errors import MetricsError
 
 FILENAME = "manifest.json"
 
@@ -54,8 +56,8 @@ def machine(gpu_names: list[str]) -> dict:
 def metrics_summary(folder: Path) -> dict:
     """Image counts and headline figures from a variant's metrics.json (empty if unreadable)."""
     try:
-        metrics = json.loads((Path(folder) / "metrics.json").read_text())
-    except (OSError, ValueError):
+        metrics = metrics_file.read(folder)
+    except MetricsError:
         return {}
     data, split = metrics.get("data") or {}, metrics.get("split") or {}
     return {"n_images": data.get("n_images"), "image_size": data.get("image_size"),
@@ -75,11 +77,13 @@ def previous(out: Path) -> dict:
 
 def build_manifest(*, quick: bool, command: list[str], packages: dict, data: dict,
                    gpu_names: list[str], jobs: int, threads: int, wall_seconds: float,
-                   variants: dict, cluster: dict | None = None) -> dict:
+                   variants: dict, cluster: dict | None = None,
+                   mixed_data: dict | None = None) -> dict:
     """Assemble the manifest; ``variants`` maps name -> its record (status, fingerprint, ...);
     ``cluster`` the Dask cluster that ran them (its workers, their hosts and packages)."""
     return {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "quick": quick, "command": command, "git": git_state(), "packages": packages,
             "data": data, "machine": machine(gpu_names), "jobs": jobs,
             "threads_per_job": threads, "wall_seconds": round(wall_seconds, 1),
-            **({"cluster": cluster} if cluster else {}), "variants": variants}
+            **({"cluster": cluster} if cluster else {}), "mixed_data": mixed_data or {},
+            "variants": variants}

@@ -18,6 +18,7 @@ import glob
 import json
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,9 @@ from asl import config
 from asl.engine import fingerprint, manifest, variants
 from asl.engine.lock import BuildLock
 from asl.engine.runner import Runner, clock, say, short_path
-from asl.engine.stamps import RENDER_STAMP, BuildRecord, last_result, read_stamp, recover
-from asl.errors import BuildError, DataError, VariantError
+from asl.engine.stamps import (RENDER_STAMP, BuildRecord, invalid_metrics, last_result,
+                               read_stamp, recover)
+from asl.errors import BuildError, DataError, VariantError, WeightsError
 from asl.files import write_json_atomic
 
 DEFAULT_JOBS = None
@@ -59,6 +61,7 @@ class Options:
     max_runs: int | None = None                         # largest sweep allowed (default 50)
     render_only: bool = False
     allow_failed: bool = False
+    allow_mixed_data: bool = False
     timeout: float | None = None
     cluster: str | None = None      # Dask scheduler address, or "local"; None: local processes
     cluster_files: str = "auto"     # how a cluster's results come back: auto | shared | archive
@@ -77,6 +80,8 @@ def load_plan(options: Options) -> tuple[variants.Table, list[variants.Run]]:
     """Read and check the variants, overrides and --force names (before anything runs); return
     the table and the runs to consider (one per variant and training seed)."""
     table = variants.load(options.variants_file, options.notebooks_dir)
+    for warning in table.warnings:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     chosen = variants.select(table, options.variants, variants.parse_overrides(options.overrides),
                              options.quick)
     runs = variants.expand(chosen, options.seeds, options.quick)
@@ -113,30 +118,39 @@ def all_runs(table: variants.Table, chosen: list[variants.Run], variants_dir: Pa
     return shown
 
 
-def data_paths(options: Options, check: bool) -> dict[str, str]:
-    """Absolute data, wild and weights paths; with ``check``, each given one must exist."""
+HINTS = {"data": "give --data PATH or set ASL_DATA: the training photos, the Kaggle 'ASL "
+                 "Alphabet' folder or zip",
+         "wild": "give --wild PATH or set ASL_WILD: out-of-domain test photos, a folder or zip "
+                 "with one folder per class",
+         "weights": "give --weights PATH or set ASL_WEIGHTS: the MobileNet weights file, with "
+                    "the hand models beside it"}
+
+
+def data_paths(options: Options, check=()) -> dict[str, str]:
+    """Absolute data, wild and weights paths; each one named in ``check`` that is given must
+    exist."""
     data = config.data_path(options.data)
     paths = {"data": data, "wild": config.wild_path(options.wild, data),
              "weights": config.weights_path(options.weights, data)}
-    hints = {"data": "--data PATH or ASL_DATA", "wild": "--wild PATH or ASL_WILD",
-             "weights": "--weights PATH or ASL_WEIGHTS"}
     for key, path in paths.items():
         if path:
             paths[key] = str(Path(path).expanduser().resolve())
-            if check and not Path(path).exists():
-                raise DataError(f"{key} not found at {path}: give {hints[key]} (training data: "
-                                f"the Kaggle 'ASL Alphabet' folder or zip)")
+            if key in check and not Path(path).exists():
+                raise DataError(f"{key} not found at {path}: {HINTS[key]}")
+    if "weights" in check:
+        readable_weights(paths["weights"])
     return paths
 
 
-def check_data(paths: dict[str, str], runs: list[variants.Run]) -> None:
+def check_data(paths: dict[str, str], runs: list[variants.Run],
+               needed=("data", "wild")) -> None:
     """Look at the data once before anything runs (file names and a few file headers, nothing
     decoded): stop with one message if there are no photos, print what will be left out."""
     from asl.study import data
 
     framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
     for key in ("data", "wild"):
-        if not paths[key]:
+        if not paths[key] or key not in needed:
             continue
         listing = data.survey(paths[key])
         for line in listing.warnings(training=key == "data"):
@@ -148,16 +162,45 @@ def check_data(paths: dict[str, str], runs: list[variants.Run]) -> None:
                 "-p split=random")
 
 
+def readable_weights(path: str) -> None:
+    """Refuse a weights file HDF5 cannot open (truncated download) before anything runs."""
+    if not path or not path.endswith(".h5") or not Path(path).is_file():
+        return
+    import h5py
+
+    try:
+        h5py.File(path, "r").close()
+    except OSError as error:
+        raise WeightsError(f"the weights file {path} cannot be read ({error}): it is damaged "
+                           f"or incomplete; download it again and give it with --weights "
+                           f"PATH") from None
+
+
+def writable(folder: Path) -> None:
+    """Make ``folder`` if needed and check a file can be written in it; else one clear error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise BuildError(f"cannot write to {folder}: {error.strerror or error}; choose another "
+                         f"folder with --out, or make it writable") from None
+
+
 def build(options: Options) -> int:
     """Run a build; return the exit code (0 ok, 1 a variant failed)."""
     started = time.monotonic()
     table, chosen = load_plan(options)
     variants.check_sweep_sizes(chosen, options.max_runs)
-    paths = data_paths(options, check=not options.render_only)
+    needed = set() if options.render_only else \
+        set().union(*(fingerprint.paths_used(run.notebook) for run in chosen))
+    paths = data_paths(options, check=needed)
     if not options.render_only:
-        check_data(paths, chosen)
+        check_data(paths, chosen, needed)
     out = options.out_dir
-    out.mkdir(parents=True, exist_ok=True)
+    writable(out)
+    if not options.render_only:
+        writable(out / "variants")
     lock = BuildLock(out / ".build.lock").acquire()
     try:
         return _build_locked(options, table, chosen, paths, out, started, lock)
@@ -175,7 +218,7 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     shown = all_runs(table, chosen, variants_dir, options)
     records = {run.name: last_result(run.name, variants_dir)
                for runs in shown.values() for run in runs}
-    runner = make_runner(options, variants_dir, paths, gpu_names, (lock.fd,))
+    runner = make_runner(options, variants_dir, paths, gpu_names, (lock.fd,), context["data"])
     if not options.render_only:
         where = runner.describe() if options.cluster else \
             f"jobs {runner.jobs}, {runner.threads} thread(s) each"
@@ -183,9 +226,11 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
               f"variant(s) -> {out}  ({where}{', quick' if options.quick else ''})", flush=True)
         print("data: " + "; ".join(f"{key} {path or 'not given'}" for key, path in paths.items()),
               flush=True)
-        records.update(runner.run(changed(chosen, variants_dir, context, options)))
+        records.update(runner.run(changed(chosen, variants_dir,
+                                          {**context, "threads": runner.threads}, options)))
     failed = [name for name, r in records.items() if r.status == "failed"]
     missing = [name for name, r in records.items() if r.status == "missing"]
+    mixed = mixed_data(records)
     data = {key: {"path": path, "fingerprint": context[key]} for key, path in paths.items()}
     if options.render_only:  # nothing ran: the data is what the last build used
         data = manifest.previous(out).get("data", data)
@@ -193,6 +238,7 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
         quick=options.quick, command=sys.argv, packages=packages, data=data,
         gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
         wall_seconds=time.monotonic() - started, cluster=getattr(runner, "info", None),
+        mixed_data=mixed,
         variants={run.name: {**records[run.name].manifest_entry(), "variant": name,
                              "notebook": run.notebook.name, "train_seed": run.seed,
                              "split_seed": records[run.name].parameters.get("seed"),
@@ -203,25 +249,42 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
         print(f"not built yet (shown as missing): {', '.join(missing)}; "
               f"run `python build.py{' --quick' if options.quick else ''}` to build them",
               flush=True)
-    render(out, table, shown, records, the_manifest, options)
+    if mixed:
+        print("data: the runs were trained on different data: " + "; ".join(
+            f"{', '.join(names)} on {key[:12]}" for key, names in mixed.items())
+            + (" (--allow-mixed-data)" if options.allow_mixed_data else
+               "; the report is incomplete: rebuild them on one data set (--force with --data), "
+               "or pass --allow-mixed-data"), flush=True)
+    render(out, table, shown, records, the_manifest, options,
+           mixed and not options.allow_mixed_data)
     print(f"build finished in {clock(time.monotonic() - started)}"
           + (f" with {len(failed)} failed variant(s): {', '.join(failed)}" if failed else ""),
           flush=True)
-    return 1 if failed else 0
+    return 1 if failed or (mixed and not options.allow_mixed_data) else 0
+
+
+def mixed_data(records: dict[str, BuildRecord]) -> dict[str, list[str]]:
+    """Training-data fingerprint -> the runs with results trained on it, if there is more than
+    one (runs from before fingerprints were kept are left out); else empty."""
+    by_data: dict[str, list[str]] = {}
+    for name, record in records.items():
+        if record.ok and record.data:
+            by_data.setdefault(record.data, []).append(name)
+    return by_data if len(by_data) > 1 else {}
 
 
 def make_runner(options: Options, variants_dir: Path, paths: dict, gpu_names: list[str],
-                keep_open: tuple[int, ...] = ()):
+                keep_open: tuple[int, ...] = (), data_fingerprint: str | None = None):
     """The local runner (its workers hold ``keep_open``, the lock's file), or with
     ``--cluster`` the Dask one (same interface)."""
     jobs = options.jobs or default_jobs(options.quick)
     if not options.cluster:
         return Runner(variants_dir, paths, gpu_names, jobs, options.quick, options.timeout,
-                      keep_open)
+                      keep_open, data_fingerprint)
     from asl.engine.cluster import ClusterRunner
 
     return ClusterRunner(variants_dir, paths, jobs, options.quick, options.timeout,
-                         options.cluster, options.cluster_files)
+                         options.cluster, options.cluster_files, data_fingerprint)
 
 
 def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
@@ -229,22 +292,25 @@ def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
     """The runs to run, with their fingerprints; print the others as cached."""
     todo = []
     for run in chosen:
+        used = fingerprint.paths_used(run.notebook)   # e.g. a CNN does not depend on weights
         key = fingerprint.variant_fingerprint(
             fingerprint.notebook_fingerprint(run.notebook),
-            {**run.parameters, "quick": options.quick}, context)
+            {**run.parameters, "quick": options.quick},
+            {k: v for k, v in context.items() if k in ("packages", "threads") or k in used})
         stamp = read_stamp(variants_dir / run.name)
         forced = {"*", run.name, run.variant.name, run.variant.sweep} & set(options.force)
-        if stamp and stamp.get("fingerprint") == key and not forced:
+        problem = invalid_metrics(variants_dir / run.name) if stamp else None
+        if stamp and stamp.get("fingerprint") == key and not forced and not problem:
             say(run.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "
                                     f"{stamp.get('finished', '?')}")
         else:
             todo.append((run, key))
-            say(run.name, "queued")
+            say(run.name, "queued", f"(its results are unusable: {problem})" if problem else "")
     return todo
 
 
 def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
-               study: dict) -> str:
+               study: dict, mixed_data: dict | None = None) -> str:
     """What the report depends on: results, statuses, declarations, templates, the code."""
     results = []
     for entry in entries:
@@ -259,6 +325,7 @@ def render_key(entries: list[dict], failures: dict, quick: bool, names: tuple,
                        for p in config.TEMPLATES_DIR.rglob("*") if p.is_file()) \
         if config.TEMPLATES_DIR.exists() else []
     return fingerprint.sha256({"results": results, "failures": failures, "quick": quick,
+                               "mixed_data": mixed_data or {},
                                "names": names, "templates": templates, "study": study,
                                "code": fingerprint.source_fingerprint(everything=True)})
 
@@ -309,17 +376,19 @@ def last_results(options: Options) -> tuple[variants.Table, list[dict], dict[str
 
 
 def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]],
-           records: dict[str, BuildRecord], the_manifest: dict, options: Options) -> None:
+           records: dict[str, BuildRecord], the_manifest: dict, options: Options,
+           mixed: bool = False) -> None:
     """Render the report unless nothing it depends on changed; never overwrite the last
     complete report with one that has failed or missing variants (unless --allow-failed)."""
     entries, failures = report_entries(table, shown, records)
     if not any(record.ok for record in records.values()):
         print("report: not rendered, no variant has results yet", flush=True)
         return
-    complete = all(record.ok for record in records.values())
+    complete = all(record.ok for record in records.values()) and not mixed
     stem = "report" if complete or options.allow_failed else "report-incomplete"
     names = (f"{stem}.html", f"{stem}.pdf")
-    key = render_key(entries, failures, options.quick, names, table.study)
+    key = render_key(entries, failures, options.quick, names, table.study,
+                     the_manifest.get("mixed_data"))
     try:
         stamps = json.loads((out / RENDER_STAMP).read_text())
     except (OSError, ValueError):
@@ -344,5 +413,8 @@ def render(out: Path, table: variants.Table, shown: dict[str, list[variants.Run]
     print(f"report: {short_path(pdf)} and {short_path(html)} ({time.monotonic() - started:.1f} s)",
           flush=True)
     if stem != "report":
-        print("report: incomplete (failed or missing variants), so report.pdf was left as it "
-              "was; --allow-failed writes it anyway", flush=True)
+        print("report: incomplete (" + ("runs on different data" if mixed else
+                                        "failed or missing variants")
+              + "), so report.pdf was left as it was; "
+              + ("--allow-mixed-data" if mixed else "--allow-failed") + " writes it anyway",
+              flush=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from asl import progress
 from asl.engine import manifest, variants
 from asl.engine.execute import Job, export_html, kernel_env
-from asl.engine.stamps import STAMP, BuildRecord, publish
+from asl.engine.stamps import STAMP, BuildRecord, invalid_metrics, publish
 from asl.files import write_json_atomic
 
 POLL_SECONDS = 0.5
@@ -33,9 +33,11 @@ class Runner:
     """Runs the variants that changed, up to ``jobs`` at a time, and reports each one."""
 
     def __init__(self, variants_dir: Path, paths: dict, gpu_names: list[str], jobs: int,
-                 quick: bool, timeout: float | None, keep_open: tuple[int, ...] = ()):
+                 quick: bool, timeout: float | None, keep_open: tuple[int, ...] = (),
+                 data_fingerprint: str | None = None):
         self.variants_dir, self.paths = variants_dir, paths
         self.keep_open = keep_open      # the build lock's file: workers hold it while they live
+        self.data_fingerprint = data_fingerprint
         self.jobs, self.quick, self.timeout = max(1, jobs), quick, timeout
         self.threads = max(1, manifest.cores() // self.jobs)
         self.gpu_count = len(gpu_names)
@@ -116,12 +118,15 @@ class Runner:
         if result["status"] == "done" and not (job.folder / "metrics.json").exists():
             result.update(status="failed", ename="MissingMetrics",
                           evalue="the notebook finished without writing metrics.json")
+        elif result["status"] == "done" and (problem := invalid_metrics(job.folder)):
+            result.update(status="failed", ename="InvalidMetrics", evalue=problem)
         for name in (progress.FILENAME, ".result.json"):
             (job.folder / name).unlink(missing_ok=True)
         final = self.variants_dir / job.name
         record = BuildRecord("done", final, key, result["seconds"],
                              datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                             variant.parameters, worker=worker)
+                             variant.parameters, worker=worker, data=self.data_fingerprint,
+                             threads=self.threads)
         if result["status"] == "done":
             write_json_atomic(job.folder / STAMP, record.stamp())
             publish(job.folder, final)

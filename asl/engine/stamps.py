@@ -8,6 +8,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asl import metrics_file
+from asl.errors import MetricsError
+
 STAMP = ".build.json"
 RENDER_STAMP = ".render.json"
 
@@ -25,6 +28,8 @@ class BuildRecord:
     notebook_html: Path | None = None
     error: str | None = None
     worker: dict | None = None            # where a cluster ran it: host, address, seconds, ...
+    data: str | None = None               # fingerprint of the training data it ran on
+    threads: int | None = None            # threads it trained with (results depend on it)
 
     @property
     def ok(self) -> bool:
@@ -34,6 +39,7 @@ class BuildRecord:
         """What ``.build.json`` keeps of a successful run."""
         return {"fingerprint": self.fingerprint, "seconds": self.seconds,
                 "finished": self.finished, "parameters": self.parameters,
+                "data_fingerprint": self.data, "threads": self.threads,
                 **({"worker": self.worker} if self.worker else {})}
 
     def manifest_entry(self) -> dict:
@@ -48,6 +54,15 @@ def read_stamp(folder: Path) -> dict | None:
             return json.loads((folder / STAMP).read_text())
     except (OSError, ValueError):
         pass
+    return None
+
+
+def invalid_metrics(folder: Path) -> str | None:
+    """Why a run's metrics.json cannot be used (missing, not JSON, not the schema), else None."""
+    try:
+        metrics_file.read(folder)
+    except MetricsError as error:
+        return str(error)
     return None
 
 
@@ -82,6 +97,14 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
     if stamp is None:
         return BuildRecord("missing", folder)
     html = folder / f"{name}.html"
-    return BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
-                       stamp.get("finished"), stamp.get("parameters") or {},
-                       html if html.exists() else None, worker=stamp.get("worker"))
+    record = BuildRecord("cached", folder, stamp.get("fingerprint"), stamp.get("seconds"),
+                         stamp.get("finished"), stamp.get("parameters") or {},
+                         html if html.exists() else None,
+                         data=stamp.get("data_fingerprint"), threads=stamp.get("threads"),
+                         worker=stamp.get("worker"))
+    problem = invalid_metrics(folder)
+    if problem:      # not a result: the report shows it as failed, and is incomplete
+        variant = name.split(".seed")[0]
+        record.status, record.error = "failed", f"{problem}; rebuild it: python build.py " \
+                                                f"--variant {variant}"
+    return record

@@ -7,12 +7,14 @@ with ``sweep:`` (lists of values per parameter) stands for one variant per combi
 names, types and defaults come from the notebook's tagged ``parameters`` cell (read with
 ``papermill.inspect_notebook``, without running anything). Values are layered in this order:
 notebook default < ``variants.yaml`` < ``quick:`` (with ``--quick``, only keys the notebook has)
-< the sweep's values < ``-p key=value``. Unknown names and wrong types are refused before anything runs.
+< the sweep's values < ``-p key=value``. Unknown names, wrong types and values outside what
+``allowed:`` in variants.yaml permits are refused before anything runs.
 """
 from __future__ import annotations
 
 import ast
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,8 @@ MAX_SWEEP_RUNS = 50
 """A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
 NAME_UNSAFE = set("/\\[],= ")
 ROLES = ("baseline", "leakage_control")
+BOUNDS = {"min": (lambda v, b: v >= b, "at least"), "max": (lambda v, b: v <= b, "at most"),
+          "above": (lambda v, b: v > b, "above"), "below": (lambda v, b: v < b, "below")}
 
 
 @dataclass
@@ -120,6 +124,8 @@ class Table:
     path: Path
     study: dict = field(default_factory=dict)   # reference figures and criteria for the report
     sweeps: dict[str, list[str]] = field(default_factory=dict)   # sweep -> its variants' names
+    allowed: dict = field(default_factory=dict)  # parameter -> choices, bounds, or per notebook
+    warnings: list[str] = field(default_factory=list)   # printed before the build
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
@@ -151,25 +157,61 @@ def convert(parameter: Parameter, value, where: str):
             pass
     elif isinstance(value, str) and value[:1] in "\"'" and value[-1:] == value[:1]:
         value = value[1:-1]
+    if expected is float and isinstance(value, str):
+        try:
+            value = float(value)        # every float literal Python accepts: 1e-3, 1_000.5
+        except ValueError:
+            pass
+    if expected is float and type(value) is int:
+        value = float(value)
+    if type(value) is float and not math.isfinite(value):
+        raise VariantError(f"{where}: {parameter.name} must be a finite number, got {value!r}")
     if expected is None or type(value) is expected:
         return value
-    if expected is float and type(value) is int:
-        return float(value)
     raise VariantError(f"{where}: {parameter.name} must be {parameter.type_name} "
                        f"(default {parameter.default!r}), got {value!r}")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        lines = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in lines:
+                raise VariantError(f"{key!r} is given twice, on lines {lines[key]} and {line}: "
+                                   f"keep one")
+            lines[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(path: Path):
+    """The YAML document in ``path``; a duplicate key or a syntax error is a VariantError."""
+    try:
+        return yaml.load(path.read_text(), Loader=_UniqueKeyLoader)
+    except VariantError as error:
+        raise VariantError(f"{path}: {error}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise VariantError(f"cannot read {path}: {error}") from None
 
 
 def load(variants_file: Path, notebooks_dir: Path) -> Table:
     """Read variants.yaml and each notebook's parameters cell; check every declared value."""
     variants_file = Path(variants_file)
-    try:
-        raw = yaml.safe_load(variants_file.read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise VariantError(f"cannot read {variants_file}: {error}") from None
+    raw = read_yaml(variants_file) or {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("variants") or {}, dict):
+        raise VariantError(f"{variants_file}: expected a mapping with `variants:` mapping each "
+                           f"variant's name to its notebook, title and parameters (see the "
+                           f"project's variants.yaml)")
     inspected: dict[Path, dict[str, Parameter]] = {}
     variants, sweeps = {}, {}
     for name, entry in (raw.get("variants") or {}).items():
         where = f"{variants_file.name}: variant {name}"
+        if not isinstance(entry, dict):
+            raise VariantError(f"{where}: expected a mapping such as `notebook: cnn.ipynb` "
+                               f"with title, parameters, ...; got {entry!r}")
         unknown = set(entry) - ENTRY_KEYS
         if unknown or "notebook" not in entry:
             raise VariantError(f"{where}: needs 'notebook', may have {', '.join(sorted(ENTRY_KEYS))}"
@@ -179,6 +221,9 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
             inspected[notebook] = inspect_parameters(notebook)
         declared = inspected[notebook]
         settings = entry.get("parameters") or {}
+        if not isinstance(settings, dict):
+            raise VariantError(f"{where}: parameters: expected name: value lines, got "
+                               f"{settings!r}")
         for key, value in settings.items():
             settings[key] = convert(_known(declared, key, where), value, where)
         role = entry.get("role")
@@ -195,6 +240,9 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         title = entry.get("title", name)
         description = " ".join(str(entry.get("description", "")).split())
         timeout = entry.get("timeout", raw.get("timeout"))
+        if timeout is not None and (type(timeout) not in (int, float) or not timeout > 0):
+            raise VariantError(f"{where}: timeout must be a number of seconds above 0, "
+                               f"not {timeout!r}")
         if "sweep" not in entry:
             variants[name] = Variant(name, notebook, title, description, declared, settings,
                                      role, seeds, timeout, gpu)
@@ -209,10 +257,20 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
                                        sweep=name, swept=combination)
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
+    allowed = _allowed(raw.get("allowed") or {}, variants_file.name)
+    quick = raw.get("quick") or {}
+    if not isinstance(quick, dict):
+        raise VariantError(f"{variants_file.name}: quick: expected name: value lines, got "
+                           f"{quick!r}")
+    names = {name for declared in inspected.values() for name in declared}
+    warnings = [f"{variants_file.name}: {section}: {key} is not a parameter of any notebook, "
+                f"so it changes nothing (a typo?)"
+                for section, keys in (("quick", quick), ("allowed", allowed))
+                for key in keys if key not in names]
     study = {"reference": raw.get("reference") or {},
              "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
              "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
-    return Table(variants, raw.get("quick") or {}, variants_file, study, sweeps)
+    return Table(variants, quick, variants_file, study, sweeps, allowed, warnings)
 
 
 def label(value) -> str:
@@ -262,6 +320,48 @@ def check_sweep_sizes(runs: list[Run], max_runs: int | None) -> None:
             raise VariantError(f"sweep {sweep} expands to {count} runs (combinations times "
                                f"seeds), more than {limit}: sweep fewer values, or allow it "
                                f"with --max-runs {count}")
+
+
+def _allowed(allowed: dict, where: str) -> dict:
+    """The ``allowed:`` section, checked: each rule a list of choices, bounds, or a rule per
+    notebook file."""
+    if not isinstance(allowed, dict):
+        raise VariantError(f"{where}: allowed: must map parameter names to their allowed values")
+    for name, rule in allowed.items():
+        rules = rule.values() if _per_notebook(rule) else [rule]
+        for one in rules:
+            if not (isinstance(one, list) and one) and not (
+                    isinstance(one, dict) and one and set(one) <= set(BOUNDS)
+                    and all(type(b) in (int, float) for b in one.values())):
+                raise VariantError(f"{where}: allowed: {name}: give a list of choices, bounds "
+                                   f"({', '.join(BOUNDS)}: number) or one of these per notebook "
+                                   f"file (cnn.ipynb: ...); got {one!r}")
+    return allowed
+
+
+def rule_for(allowed: dict, name: str, notebook: Path):
+    """The allowed values of parameter ``name`` in ``notebook``: a list, bounds, or None."""
+    rule = allowed.get(name)
+    return rule.get(notebook.name) if _per_notebook(rule) else rule
+
+
+def _per_notebook(rule) -> bool:
+    return isinstance(rule, dict) and bool(rule) and all(str(k).endswith(".ipynb") for k in rule)
+
+
+def permits(rule, value) -> bool:
+    if rule is None:
+        return True
+    if isinstance(rule, list):
+        return value in rule
+    return type(value) in (int, float) and all(BOUNDS[k][0](value, b) for k, b in rule.items())
+
+
+def describe_rule(rule) -> str:
+    """``one of 'a', 'b'`` or ``at least 1 and below 1``."""
+    if isinstance(rule, list):
+        return "one of " + ", ".join(map(repr, rule))
+    return " and ".join(f"{BOUNDS[k][1]} {b}" for k, b in rule.items())
 
 
 def _ideas(items: list, variants: dict, where: str) -> list[dict]:
@@ -342,6 +442,13 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
                 parameter = _known(variant.declared, key, where)
                 variant.parameters[key] = convert(parameter, value, f"{where} ({origin})")
                 variant.origin[key] = origin
+        for key, value in variant.parameters.items():
+            rule = rule_for(table.allowed, key, variant.notebook)
+            if not permits(rule, value):
+                origin = variant.origin.get(key, f"default of {variant.notebook.name}")
+                raise VariantError(f"variant {variant.name}: {key}={value!r} ({origin}) is not "
+                                   f"allowed: {key} must be {describe_rule(rule)} "
+                                   f"(`allowed:` in {table.path.name})")
     return chosen
 
 
@@ -370,6 +477,9 @@ def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
                     f"default {parameter.default!r}")
             if name in variant.origin:
                 line += f"  -> {variant.parameters[name]!r} ({variant.origin[name]})"
+            rule = rule_for(table.allowed, name, variant.notebook)
+            if rule is not None:
+                line += f"  [{describe_rule(rule)}]"
             if parameter.help:
                 line += f"  # {parameter.help}"
             lines.append(line)

@@ -107,4 +107,6 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "sweeps": sweep_tables,
         "reproducibility": sections.reproducibility(manifest, everything),
         "n_failed": sum(r.status in ("failed", "missing") for r in everything),
+        "mixed_data": [{"fingerprint": key[:12], "runs": ", ".join(runs)}
+                       for key, runs in (manifest.get("mixed_data") or {}).items()],
     }

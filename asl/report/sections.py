@@ -16,7 +16,8 @@ STATISTIC_NAMES = {"mean_rgb": "Mean pixel value (0-255)", "std_rgb": "Pixel sta
                    "brightness_mean": "Mean brightness per photo",
                    "brightness_std": "Spread of brightness between photos"}
 VARIANT_COLUMNS = (("seconds", "Wall time"), ("finished", "Finished (UTC)"),
-                   ("fingerprint", "Fingerprint"))
+                   ("threads", "Threads"), ("fingerprint", "Fingerprint"),
+                   ("data_fingerprint", "Training data"))
 
 
 def _counts(mapping: dict | None) -> list[dict]:
@@ -192,7 +193,7 @@ def _manifest_value(key: str, value) -> str:
         return " ".join(map(str, value))
     if "seconds" in key and isinstance(value, (int, float)):
         return fmt_seconds(value)
-    if key == "fingerprint" and isinstance(value, str):
+    if key.endswith("fingerprint") and isinstance(value, str):
         return value[:12]
     if key == "finished" and isinstance(value, str):
         return value.replace("T", " ")[:16]
@@ -205,7 +206,8 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     per_variant = manifest.pop("variants", {}) or {}
     rows = []
     for result in results:
-        values = per_variant.get(result.name) or {}
+        values = per_variant.get(result.name) or next(   # a seeded variant: its first run
+            (v for v in per_variant.values() if v.get("variant") == result.name), {})
         exploration = result.kind == "exploration" or result.role == "exploration"
         rows.append({"name": result.name, "anchor": "exploration" if exploration else result.anchor,
                      "notebook": result.notebook,

@@ -120,8 +120,12 @@ def build_transfer(input_shape, n_classes: int, backbone: str = "mobilenet", alp
     weights = find_weights(backbone, alpha, weights_path)
     size = (backbone_size, backbone_size, 3)
     kwargs = {"alpha": alpha} if backbone == "mobilenet" else {}
-    base = getattr(keras.applications, application)(
-        input_shape=size, include_top=False, weights=str(weights), pooling="avg", **kwargs)
+    try:
+        base = getattr(keras.applications, application)(
+            input_shape=size, include_top=False, weights=str(weights), pooling="avg", **kwargs)
+    except (OSError, ValueError) as error:   # h5py's messages do not name the file
+        raise WeightsError(f"the weights file {weights} cannot be read ({error}): it is "
+                           f"damaged or incomplete; download it again") from None
     base.trainable = False
     inputs = keras.Input(shape=tuple(input_shape))
     x = inputs

@@ -16,8 +16,7 @@ SAVED_MODEL_KINDS = ("handcrop.json", "model.keras", "classifiers.pkl", "landmar
 
 
 def _keypoint_model(variant_dir: Path):
-    with open(variant_dir / "landmarks.pkl", "rb") as handle:
-        return pickle.load(handle)
+    return _load(variant_dir / "landmarks.pkl", _unpickle)
 
 
 def handcrop_predictor(variant_dir: Path, network, weights_path: str):
@@ -68,6 +67,21 @@ def quiet_stderr():
         os.close(saved)
 
 
+def _load(path: Path, load):
+    """``load(path)``, or an error naming the file when it is damaged (a truncated copy)."""
+    try:
+        return load(path)
+    except Exception as error:   # Keras and pickle raise many kinds, some misleading
+        first = (str(error).strip().splitlines() or [""])[0][:200]
+        raise AslError(f"{path} cannot be loaded ({type(error).__name__}: {first}): it is "
+                       f"damaged or incomplete; rebuild the variant with --force") from None
+
+
+def _unpickle(path: Path):
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
 def load_predictor(variant_dir: Path, weights_path: str = ""):
     """(predict_proba, metrics) for the model a variant saved beside its metrics.json; hand
     models are looked up from ``weights_path`` (its folder) like in the build."""
@@ -87,15 +101,15 @@ def _load_predictor(variant_dir: Path, weights_path: str):
     from asl.study.evaluate import keras_predictor
 
     if (variant_dir / "model.keras").exists():
-        network = keras_predictor(keras.saving.load_model(variant_dir / "model.keras",
-                                                          safe_mode=False))
+        network = keras_predictor(_load(variant_dir / "model.keras", lambda path:
+                                        keras.saving.load_model(path, safe_mode=False)))
         if (variant_dir / "handcrop.json").exists():
             return handcrop_predictor(variant_dir, network, weights_path), metrics
         return network, metrics
     if (variant_dir / "classifiers.pkl").exists():
-        encode = keras_predictor(keras.saving.load_model(variant_dir / "encoder.keras"))
-        with open(variant_dir / "classifiers.pkl", "rb") as handle:
-            classifier = pickle.load(handle)[metrics["extra"]["reported_classifier"]]
+        encode = keras_predictor(_load(variant_dir / "encoder.keras", keras.saving.load_model))
+        classifier = _load(variant_dir / "classifiers.pkl", _unpickle)[
+            metrics["extra"]["reported_classifier"]]
         return (lambda images: classifier.predict_proba(encode(images))), metrics
     raise AslError(f"no saved model in {variant_dir} (expected one of "
                    f"{', '.join(SAVED_MODEL_KINDS)}): rebuild the variant")
