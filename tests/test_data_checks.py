@@ -141,7 +141,7 @@ def test_ctrl_c_leaves_no_kernel_behind(tiny_project):
     started = wait_for_kernel(tiny_project, build)
     try:
         build.send_signal(signal.SIGINT)
-        assert build.wait(30) == 130
+        assert build.wait(90) == 130
         assert not living(started), "a worker or kernel outlived the build's cleanup"
     finally:
         for process in living(started):

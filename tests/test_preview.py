@@ -88,7 +88,7 @@ class Preview:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
-            return self.process.wait(timeout=15)
+            return self.process.wait(timeout=60)   # generous: a loaded machine is slow to stop
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
