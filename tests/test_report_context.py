@@ -507,3 +507,11 @@ def test_a_sweep_is_one_table_and_only_its_best_member_on_validation_is_compared
     html = render_html(context)
     assert '<h3 id="sweep-lr">Sweep lr</h3>' in html
     assert 'href="#variant-lr-learning_rate-0.001-"' in html      # the chosen member's section
+
+
+def test_two_variants_whose_explainable_models_share_a_title_are_told_apart(tmp_path):
+    models = {**DEFAULT_MODELS,
+              "autoencoder_small": ("autoencoder", "frame_block", 0.69, 0.21)}
+    context = build_context(*make_build(tmp_path, models))
+    titles = [row["title"] for row in context["comparison"] if not row.get("failed")]
+    assert len(titles) == len(set(titles)), titles

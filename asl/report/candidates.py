@@ -112,7 +112,10 @@ def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
             if block.get("explainable") and name != reported:
                 owners = [classifier_blocks(run.get("extra"))[name] for run in result.runs]
                 found.append(_extra(main, name, owners))
+    titles = [candidate.title for candidate in found]
     for candidate in found:
         candidate.fitted = candidate.train_accuracy is None or \
             candidate.train_accuracy >= min_train_accuracy
+        if titles.count(candidate.title) > 1 and candidate.key != candidate.variant:
+            candidate.title = f"{candidate.title} ({candidate.variant.replace('_', ' ')})"
     return found
