@@ -206,7 +206,17 @@ def read(folder_or_file) -> dict:
     if not path.exists():
         raise MetricsError(f"{path} does not exist: run the variant first")
     try:
+        stat = path.stat()
         metrics = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise MetricsError(f"{path} is not valid JSON: {error}") from None
-    return validate(metrics, str(path))
+    checked = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if checked not in _CHECKED:   # a build reads each file several times; checking is slow
+        validate(metrics, str(path))
+        _CHECKED.add(checked)
+    return metrics
+
+
+_CHECKED: set[tuple[str, int, int, int]] = set()
+"""(file, inode, modification time, size) of metrics files that passed ``validate`` in this
+process: files are written atomically, so a rewritten file is a new inode."""

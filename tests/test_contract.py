@@ -7,6 +7,7 @@ import pytest
 from asl import metrics_file
 from asl.engine.stamps import publish, recover
 from asl.errors import MetricsError, WeightsError
+from asl.files import write_json_atomic
 from asl.report.formatting import fmt_ci, fmt_p
 from test_report_context import model_metrics
 
@@ -27,6 +28,18 @@ def test_invalid_metrics_are_refused_naming_what_is_wrong(tmp_path, change, mess
     with pytest.raises(MetricsError, match=message):
         metrics_file.write(tmp_path, metrics)
     assert not (tmp_path / "metrics.json").exists()
+
+
+def test_a_file_changed_after_it_was_read_is_checked_again(tmp_path):
+    """Reads of an unchanged file skip the slow schema check; a rewritten file does not."""
+    path = metrics_file.write(tmp_path, model_metrics("m", "cnn", "frame_block", 0.8, 0.3,
+                                                      seed=0))
+    assert metrics_file.read(tmp_path)["test_accuracy"] == 0.8
+    broken = json.loads(path.read_text())
+    broken["test_accuracy"] = 7.5
+    write_json_atomic(path, broken)      # as every writer does: a new file in its place
+    with pytest.raises(MetricsError, match="test_accuracy"):
+        metrics_file.read(tmp_path)
 
 
 def test_unknown_schema_version_and_broken_json_are_refused_on_read(tmp_path):
