@@ -56,13 +56,16 @@ def built_report(root: Path) -> dict[str, Path]:
 class Preview:
     """``build.py preview`` running in its own process; its output lines are collected."""
 
-    def __init__(self, report: dict[str, Path], port: int = 0):
+    def __init__(self, report: dict[str, Path], port: int = 0, background: bool = False):
+        """``background``: started as a script's ``cmd &`` is, with SIGINT ignored."""
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "preview", "--port", str(port),
              "--out", str(report["out"]), "--templates", str(report["templates"]),
              "--variants-file", str(report["variants_file"])],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+            if background else None)
         threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")),
                          daemon=True).start()
         self.address = self.wait_for(r"http://127\.0\.0\.1:\d+/", 90).group(0)
@@ -188,6 +191,16 @@ def listening_addresses(port: int) -> list[str]:
     rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
     return [row[1].split(":")[0] for row in rows
             if int(row[1].split(":")[1], 16) == port and row[3] == "0A"]
+
+
+def test_ctrl_c_stops_a_preview_started_in_the_background(report):
+    """A shell without job control (a script, a CI runner) starts `cmd &` with SIGINT ignored."""
+    running = Preview(report, background=True)
+    try:
+        assert running.stop() == 0
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
 
 
 def test_preview_listens_on_localhost_only_and_stops_on_ctrl_c(preview):

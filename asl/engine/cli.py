@@ -248,6 +248,10 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # A shell without job control starts `cmd &` with SIGINT ignored, and Python then never
+    # raises KeyboardInterrupt: Ctrl-C (or a CI harness's SIGINT) would not stop a build,
+    # preview or evaluation started that way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     commands = {"evaluate": evaluate_main, "predict": predict_main, "preview": preview_main}
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
