@@ -11,7 +11,7 @@ from asl.report.narrative import hardest_classes
 from asl.report.results import VariantResult
 from asl.report.significance import Significance
 
-OWN_TABLES = ("classifiers", "detection", "top_features", "fusion")
+OWN_TABLES = ("classifiers", "detection", "top_features", "fusion", "network_alone")
 """Keys of ``extra`` the variant section shows in tables of their own."""
 CLASSIFIER_RESULTS = ("test", "wild", "inference", "model", "calibration", "explainable",
                       "title", "abbreviation", "train_accuracy")
@@ -127,6 +127,12 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
     if fusion:
         other.append(("fusion weight of the network (chosen on validation)",
                       fmt_value(fusion.get("weight"))))
+    alone = (extra or {}).get("network_alone")
+    if alone:
+        wild = halves.split(alone.get("wild"))[1]
+        other += [("network alone: test accuracy", fmt_acc(alone["test"]["accuracy"])),
+                  ("network alone: wild accuracy (report half)",
+                   fmt_acc(wild["accuracy"]) if wild else "no wild set")]
     return classifiers, other
 
 
