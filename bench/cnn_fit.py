@@ -113,7 +113,7 @@ def throughput(args) -> None:
     figures = {}
 
     stack = keras.Sequential([keras.Input(shape=data.input_shape), keras.layers.Rescaling(1 / 255)]
-                             + models.augmentation("strong", args.seed, value_range=(0, 1)))
+                             + models.augmentation("strong", args.seed))
     batches = tf.data.Dataset.from_tensor_slices(x).batch(args.batch_size)
 
     @tf.function
