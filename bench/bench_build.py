@@ -7,6 +7,8 @@
     python bench/bench_build.py --report report  # figures of a finished build, without running:
                                                  # time per run and per stage, total per seed
                                                  # count, seed-to-seed spread of accuracy
+    python bench/bench_build.py --throughput     # the notebooks' training call vs a bare
+                                                 # model.fit, same model and arrays (2 min)
 
 For each mode: cold build wall time (serial, and with --jobs 2), no-op rebuild, render-only,
 one-parameter rerun of one variant, PDF size, and the CNN's training throughput inside the
@@ -100,6 +102,42 @@ def jobs_training() -> None:
               flush=True)
 
 
+def throughput(epochs: int = 2) -> None:
+    """Images/s of ``training.fit`` (what the notebooks call: progress callback, early
+    stopping, validation) over a bare ``model.fit`` of the same model on the same arrays, for
+    cnn_scratch and for cnn_augment's configuration. Both in this process, alternating, so
+    other load on the machine slows both alike."""
+    from asl import CLASSES
+    from asl.study import experiment, models, training
+
+    training.configure(1, os.cpu_count() or 1)
+    data = experiment.load(ENV["ASL_DATA"], image_size=64, color_mode="rgb",
+                           split="frame_block", output_dir=tempfile.mkdtemp())
+    train, val = data.train, data.val
+    print(f"{len(train):,} training photos, {epochs} epochs per measurement, batch 64")
+    print("| configuration | pipeline (images/s) | bare model.fit (images/s) | ratio |\n"
+          "| --- | --- | --- | --- |")
+    for name, architecture, augment, optimizer in (
+            ("cnn_scratch", "original", "none", "rmsprop"),
+            ("cnn_augment", "batchnorm", "strong", "adam")):
+        rates = {"pipeline": [], "bare": []}
+        for kind in ("pipeline", "bare", "bare", "pipeline"):
+            model = models.build_cnn(data.input_shape, len(CLASSES), architecture, 0.5, augment, 1)
+            model.compile(optimizer=training.make_optimizer(optimizer, 0.001),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            started = time.perf_counter()
+            if kind == "pipeline":
+                training.fit(model, train.images, train.labels, val.images, val.labels,
+                             epochs=epochs, batch_size=64, patience=3,
+                             output_dir=tempfile.mkdtemp())
+            else:
+                model.fit(train.images, train.labels, validation_data=(val.images, val.labels),
+                          epochs=epochs, batch_size=64, verbose=0)
+            rates[kind].append(len(train) * epochs / (time.perf_counter() - started))
+        inside, bare = (sum(rates[k]) / 2 for k in ("pipeline", "bare"))
+        print(f"| {name} | {inside:,.0f} | {bare:,.0f} | {inside / bare:.2f} |", flush=True)
+
+
 def build_figures(out: Path) -> None:
     """Per-variant and per-stage times, totals for one seed and for all, seed spread."""
     import json
@@ -140,11 +178,16 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also benchmark the full build")
     parser.add_argument("--report", type=Path, metavar="DIR",
                         help="print the figures of the build in DIR instead of building")
+    parser.add_argument("--throughput", action="store_true",
+                        help="the notebooks' training call vs a bare model.fit (2 minutes)")
     parser.add_argument("--jobs-training", action="store_true",
                         help="compare --jobs 1 and 2 on two CNN variants (a few minutes)")
     args = parser.parse_args()
     if args.jobs_training:
         jobs_training()
+        return
+    if args.throughput:
+        throughput()
         return
     if args.report:
         build_figures(args.report)
