@@ -19,7 +19,8 @@ def uses_notebook(book) -> None:
         "    raise ValueError(f'asked to fail on seed {train_seed}')\n",
         "metrics['uses_dir'] = uses_dir\n",
         "metrics['used'] = json.loads((Path(uses_dir) / 'metrics.json').read_text()) "
-        "if uses_dir else None\n"]
+        "if uses_dir else None\n",
+        "metrics['used_files'] = sorted(os.listdir(uses_dir)) if uses_dir else []\n"]
 
 
 @pytest.fixture
@@ -65,6 +66,11 @@ def test_the_used_runs_parameters_rerun_both_the_dependents_only_itself(project,
     assert build(project, "--seeds", "1") == 0
     assert states(capsys.readouterr().out) == {"alpha.seed1": "done", "gamma.seed1": "done"}
     assert metrics(project[0], "gamma.seed1")["parameters"]["rate"] == 2.5    # inherited
+
+    project[0].edit_variants(lambda table: table["alpha"]["parameters"].update(label="a2"))
+    assert build(project, "--seeds", "1") == 0      # gamma sets its own label: same parameters
+    assert states(capsys.readouterr().out) == {"alpha.seed1": "done", "gamma.seed1": "done"}
+    assert metrics(project[0], "gamma.seed1")["used"]["parameters"]["label"] == "a2"
 
     project[0].edit_variants(lambda table: table["gamma"]["parameters"].update(label="g2"))
     assert build(project, "--seeds", "1") == 0
