@@ -203,3 +203,30 @@ def test_time_limit_and_interrupt_stop_the_notebook_on_the_worker(tiny_project):
             time.sleep(0.5)
     assert (alpha / "metrics.json").read_bytes() == before
     assert not list((tiny_project.out / "variants").glob(".*.partial"))
+
+
+def test_a_run_gets_the_run_it_uses_on_the_cluster(tmp_path):
+    from conftest import project_with_notebook
+    from test_uses import uses_notebook
+
+    project, args = project_with_notebook(tmp_path, uses_notebook)
+    project.edit_variants(lambda table: table.update(
+        gamma={"notebook": "tiny.ipynb", "uses": "alpha", "parameters": {"label": "gamma"}}))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for files in ("archive", "shared"):
+        result = subprocess.run(
+            [sys.executable, str(FIXTURES / "stub_build.py"), *args, "--seeds", "1", "--force",
+             "--cluster", "local", "--jobs", "2", "--cluster-files", files, "-p", "sleep=0.5"],
+            capture_output=True, text=True, timeout=180, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        alpha, gamma = (json.loads((project.out / "variants" / name / "metrics.json").read_text())
+                        for name in ("alpha.seed1", "gamma.seed1"))
+        assert gamma["used"] == alpha and alpha["finished"] <= gamma["started"]
+        used = project.out / "variants" / "alpha.seed1"
+        if files == "archive":     # a copy on the worker, without the executed notebook
+            assert gamma["uses_dir"].endswith("/alpha.seed1")
+            assert gamma["uses_dir"] != str(used.resolve())
+            assert "metrics.json" in gamma["used_files"]
+            assert "alpha.seed1.ipynb" not in gamma["used_files"]
+        else:
+            assert gamma["uses_dir"] == str(used.resolve())

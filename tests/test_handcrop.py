@@ -55,3 +55,42 @@ def test_fusion_weight_is_chosen_on_validation_accuracy():
     assert weight > 0.5 and len(grid) == 11
     weight, _ = fusion.choose_weight(wrong, right, y)
     assert weight < 0.5
+
+
+def test_a_reused_network_must_have_been_trained_with_this_runs_settings():
+    import pytest
+
+    from asl.study import reuse
+
+    theirs = {"epochs": 12, "margin": 0.35, "fuse": False, "trees": 100, "train_seed": 1}
+    reuse.check_parameters(theirs, {**theirs, "fuse": True, "trees": 5}, handcrop.FUSION_ONLY,
+                           "handcrop.seed1")
+    with pytest.raises(ValueError, match=r"this run has epochs=3 but the network of "
+                                         r"handcrop.seed1 it uses was trained with epochs=12"):
+        reuse.check_parameters(theirs, {**theirs, "epochs": 3}, handcrop.FUSION_ONLY,
+                               "handcrop.seed1")
+    with pytest.raises(ValueError, match="train_seed=2"):
+        reuse.check_parameters(theirs, {**theirs, "train_seed": 2}, handcrop.FUSION_ONLY,
+                               "handcrop.seed1")
+
+
+def test_a_run_finds_the_network_it_reused_and_notices_a_rebuild(tmp_path):
+    import pytest
+
+    from asl.errors import AslError
+    from asl.files import sha256
+    from asl.study import reuse
+
+    network = tmp_path / "handcrop.seed1" / "model.keras"
+    network.parent.mkdir()
+    network.write_bytes(b"weights")
+    pointer = {"run": "handcrop.seed1", "file": "model.keras", "sha256": sha256(b"weights")}
+    assert reuse.network_path(tmp_path / "fusion.seed1", pointer) == network
+    network.write_bytes(b"other weights")
+    with pytest.raises(AslError, match="fusion.seed1 was built on the network of handcrop.seed1, "
+                                       "which has been rebuilt since: rebuild it: python "
+                                       "build.py --variant fusion"):
+        reuse.network_path(tmp_path / "fusion.seed1", pointer)
+    network.unlink()
+    with pytest.raises(AslError, match="is missing"):
+        reuse.network_path(tmp_path / "fusion.seed1", pointer)

@@ -99,6 +99,21 @@ def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_
     assert printed <= {fmt_ci(block["accuracy_ci"]) for block in blocks + selection} | differences
 
 
+def test_fusion_reuses_handcrops_network_instead_of_training_it(quick_build):
+    variants = quick_build / "variants"
+    fusion, handcrop = (metrics_file.read(variants / run)
+                        for run in ("fusion.seed1", "handcrop.seed1"))
+    alone = fusion["extra"]["network_alone"]
+    assert alone["test"]["accuracy"] == handcrop["test"]["accuracy"]
+    assert alone["test"]["y_pred"] == handcrop["test"]["y_pred"]
+    assert alone["wild"]["y_pred"] == handcrop["wild"]["y_pred"]
+    assert fusion["extra"]["network_reused_from"] == "handcrop.seed1"
+    assert fusion["training"]["history"] == handcrop["training"]["history"]
+    assert "training" not in fusion["stages"] and "training" in handcrop["stages"]
+    assert fusion["model"]["file"] == "handcrop.seed1/model.keras + landmarks.pkl"
+    assert not (variants / "fusion.seed1" / "model.keras").exists()     # saved once
+
+
 def test_unchanged_rebuild_runs_and_renders_nothing(quick_build):
     pdf = quick_build / "report.pdf"
     before = pdf.stat().st_mtime_ns

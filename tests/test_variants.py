@@ -105,3 +105,62 @@ def test_project_variants_file_is_valid():
     loaded = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
     for variant in loaded.variants.values():
         assert set(BUILD_PARAMETERS) <= set(variant.declared), variant.name
+
+
+def uses_table(tmp_path, entries: dict):
+    """A variants file of ``entries`` over a copy of tiny.ipynb that takes ``uses_dir`` and a
+    training seed; returns the loaded table (or raises)."""
+    import json
+
+    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
+    next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))[
+        "source"].append('\nuses_dir = ""\ntrain_seed = 1\n')
+    (tmp_path / "tiny.ipynb").write_text(json.dumps(book))
+    (tmp_path / "plain.ipynb").write_text((FIXTURES / "tiny.ipynb").read_text())
+    path = tmp_path / "variants.yaml"
+    path.write_text(yaml.safe_dump({"variants": entries}))
+    return variants.load(path, tmp_path)
+
+
+@pytest.mark.parametrize("entries, message", [
+    ({"a": {"notebook": "tiny.ipynb", "uses": "nope"}},
+     "variants.yaml: variant a: uses: 'nope' is not a variant; name the variant whose runs' "
+     "output this one builds on: a"),
+    ({"a": {"notebook": "tiny.ipynb", "uses": "b"}, "b": {"notebook": "tiny.ipynb", "uses": "a"}},
+     "variants.yaml: `uses:` goes round in a circle (a uses b uses a): a variant can only build "
+     "on one that does not build on it"),
+    ({"a": {"notebook": "tiny.ipynb", "uses": "a"}},
+     "variants.yaml: `uses:` goes round in a circle (a uses a)"),
+    ({"a": {"notebook": "tiny.ipynb"}, "b": {"notebook": "plain.ipynb", "uses": "a"}},
+     "variant b: uses: 'a': its notebook plain.ipynb has no `uses_dir` parameter"),
+    ({"s": {"notebook": "tiny.ipynb", "sweep": {"rate": [1, 2]}},
+      "b": {"notebook": "tiny.ipynb", "uses": "s"}},
+     "variant b: uses: 's' is a sweep: name one of its variants (s[rate=1.0], s[rate=2.0])"),
+])
+def test_a_bad_uses_is_refused_with_one_message(tmp_path, entries, message):
+    with pytest.raises(VariantError) as error:
+        uses_table(tmp_path, entries)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_dependent_takes_the_used_variants_parameters_and_runs_after_it(tmp_path):
+    table = uses_table(tmp_path, {
+        "a": {"notebook": "tiny.ipynb", "parameters": {"rate": 2, "label": "a"}},
+        "s": {"notebook": "tiny.ipynb", "uses": "a", "sweep": {"epochs": [3, 4]}},
+        "b": {"notebook": "tiny.ipynb", "uses": "a", "parameters": {"label": "b"}}})
+    chosen = variants.select(table, ["b", "s"], {"sleep": "0.5"}, quick=False)
+    assert [v.name for v in chosen] == ["a", "b", "s[epochs=3]", "s[epochs=4]"]
+    a, b = chosen[:2]
+    assert b.parameters == {**a.parameters, "label": "b"}
+    assert b.parameters["rate"] == 2.0 and b.parameters["sleep"] == 0.5
+    assert b.origin["rate"] == "variants.yaml of a" and b.origin["sleep"] == "-p"
+    assert chosen[3].parameters["epochs"] == 4 and chosen[3].parameters["rate"] == 2.0
+    runs = variants.expand([chosen[1]], 2, quick=False)    # a's runs come with b's
+    assert [(r.name, r.uses and r.uses.name) for r in runs] == [
+        ("a.seed1", None), ("b.seed1", "a.seed1"), ("a.seed2", None), ("b.seed2", "a.seed2")]
+
+
+def test_uses_dir_is_set_by_the_build(tmp_path):
+    table = uses_table(tmp_path, {"a": {"notebook": "tiny.ipynb"}})
+    with pytest.raises(VariantError, match="uses_dir is set by the build"):
+        variants.select(table, ["a"], {"uses_dir": "/tmp"}, quick=False)

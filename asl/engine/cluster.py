@@ -22,12 +22,15 @@ import uuid
 from pathlib import Path
 
 from asl import progress
+from asl.config import USES_PARAMETER
 from asl.engine import fingerprint, manifest
 from asl.engine.execute import Job, kernel_env
-from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say
+from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say, used_state
 from asl.errors import BuildError
 
 TOPIC = "asl-run"
+NOT_SHIPPED = ("*.ipynb", "*.html", ".*")
+"""Files of a used run a worker does not get (its executed notebook, HTML export, logs)."""
 POLL_SECONDS = 1.0
 CLUSTER_PACKAGES = (*fingerprint.KEY_PACKAGES, "papermill", "dask", "distributed")
 HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS` (see README, "
@@ -62,10 +65,14 @@ def run_task(spec: dict) -> dict:
         notebook.parent.mkdir()
         notebook.write_text(spec["notebook_text"])
         folder = Path(tmp) / name
+        parameters = {**spec["parameters"], "output_dir": str(folder), "threads": threads}
+        if spec.get("uses_archive"):            # the used run's files, packed by the build
+            used = Path(tmp) / "uses" / Path(parameters[USES_PARAMETER]).name
+            used.mkdir(parents=True)
+            unpack(spec["uses_archive"], used)
+            parameters[USES_PARAMETER] = str(used)
         gpu = "" if spec["gpu"] is False else None
-        job = Job(name, notebook, folder, {**spec["parameters"], "output_dir": str(folder),
-                                           "threads": threads},
-                  kernel_env(threads, gpu), spec["timeout"])
+        job = Job(name, notebook, folder, parameters, kernel_env(threads, gpu), spec["timeout"])
         job.start()
         shown = None
         while not job.finished():
@@ -93,12 +100,14 @@ def run_task(spec: dict) -> dict:
         return answer
 
 
-def pack(folder: Path) -> bytes:
-    """A run's output folder as a gzipped tar archive in memory."""
+def pack(folder: Path, skip=()) -> bytes:
+    """A run's output folder as a gzipped tar archive in memory, without the files whose names
+    match a pattern of ``skip``."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for path in sorted(folder.rglob("*")):
-            archive.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+            if not any(path.match(pattern) for pattern in skip):
+                archive.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
     return buffer.getvalue()
 
 
@@ -230,35 +239,49 @@ class ClusterRunner(Runner):
 
     def spec(self, run) -> dict:
         folder = self.variants_dir / f".{run.name}.partial"
-        parameters = {**run.parameters, "quick": self.quick, "data_path": self.paths["data"],
-                      "wild_path": self.paths["wild"], "weights_path": self.paths["weights"]}
         timeout = self.timeout or run.timeout
         return {"name": run.name, "notebook_name": run.notebook.name,
-                "notebook_text": Path(run.notebook).read_text(), "parameters": parameters,
+                "notebook_text": Path(run.notebook).read_text(),
+                "parameters": self.parameters(run),
                 "timeout": float(timeout) if timeout else None, "gpu": run.gpu,
                 "stop": f"asl-stop-{self.build_id}-{run.name}",
                 "threads": self.threads if self.address == "local" else None,
-                "dest": str(folder.resolve()) if self.shared else None}
+                "dest": str(folder.resolve()) if self.shared else None,
+                # without a shared folder the worker gets the used run's files, packed
+                "uses_archive": pack(self.variants_dir / run.uses.name, NOT_SHIPPED)
+                if run.uses and not self.shared else None}
 
     def run_on(self, client, todo: list) -> dict:
-        """Submit every run, print their progress, publish each as it comes back."""
+        """Submit every run once the run it uses is back, print their progress, publish each
+        as it comes back."""
         from distributed import Event
 
         events: queue.SimpleQueue = queue.SimpleQueue()
         client.subscribe_topic(TOPIC, events.put)       # (when the worker said it, what)
-        plans, records = {}, {}
-        for run, key in todo:
-            folder = self.variants_dir / f".{run.name}.partial"
-            shutil.rmtree(folder, ignore_errors=True)
-            spec = self.spec(run)
-            future = client.submit(run_task, spec, pure=False,
-                                   key=f"asl-{run.name}-{self.build_id}",
-                                   resources={"GPU": 1} if run.gpu is True else None)
-            plans[future.key] = {"future": future, "run": run, "key": key, "folder": folder,
-                                 "stop": Event(spec["stop"], client=client),
-                                 "submitted": time.monotonic(), "submitted_at": time.time(),
-                                 "starts": [], "beat": 0.0}
-        pending = dict(plans)
+        plans, records, pending, waiting = {}, {}, {}, list(todo)
+        queued = {run.name for run, _ in todo}
+
+        def submit_ready():
+            for run, key in list(waiting):
+                state = used_state(run, queued, records)
+                if state == "waiting":
+                    continue
+                waiting.remove((run, key))
+                if state == "failed":
+                    records[run.name] = self.not_run(run, key)
+                    continue
+                folder = self.variants_dir / f".{run.name}.partial"
+                shutil.rmtree(folder, ignore_errors=True)
+                spec = self.spec(run)
+                future = client.submit(run_task, spec, pure=False,
+                                       key=f"asl-{run.name}-{self.build_id}",
+                                       resources={"GPU": 1} if run.gpu is True else None)
+                plans[future.key] = pending[future.key] = {
+                    "future": future, "run": run, "key": key, "folder": folder,
+                    "stop": Event(spec["stop"], client=client), "submitted": time.monotonic(),
+                    "submitted_at": time.time(), "starts": [], "beat": 0.0}
+
+        submit_ready()
         try:
             while pending:
                 time.sleep(POLL_SECONDS / 2)
@@ -269,6 +292,7 @@ class ClusterRunner(Runner):
                         records[plan["run"].name] = self.collect(plan)
                     else:
                         self.heartbeat(plan)
+                submit_ready()
         except KeyboardInterrupt:
             for plan in pending.values():
                 plan["stop"].set()           # a running task stops its notebook ...

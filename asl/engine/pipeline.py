@@ -228,6 +228,8 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
               flush=True)
         records.update(runner.run(changed(chosen, variants_dir,
                                           {**context, "threads": runner.threads}, options)))
+    for line in stale_dependents(table, shown, records, options):
+        print(line, flush=True)
     failed = [name for name, r in records.items() if r.status == "failed"]
     missing = [name for name, r in records.items() if r.status == "missing"]
     mixed = mixed_data(records)
@@ -263,6 +265,22 @@ def _build_locked(options, table, chosen, paths, out, started, lock) -> int:
     return 1 if failed or (mixed and not options.allow_mixed_data) else 0
 
 
+def stale_dependents(table: variants.Table, shown: dict[str, list[variants.Run]],
+                     records: dict[str, BuildRecord], options: Options) -> list[str]:
+    """A line for each run shown from an earlier build that was built on a run that has been
+    rerun since (``--variant handcrop`` reruns handcrop, not fusion, which uses it)."""
+    lines = []
+    for name, variant in table.variants.items():
+        for run in shown[name] if variant.uses else []:
+            used = variants.Run(variant.uses, run.seed if variant.uses.seeded else None).name
+            mine, theirs = records[run.name], records.get(used)
+            if mine.ok and theirs and theirs.ok and (theirs.finished or "") > (mine.finished or ""):
+                lines.append(f"note: {run.name} was built on an earlier {used}, rerun since: "
+                             f"python build.py{' --quick' if options.quick else ''} "
+                             f"--variant {variant.sweep or name} brings it up to date")
+    return lines
+
+
 def mixed_data(records: dict[str, BuildRecord]) -> dict[str, list[str]]:
     """Training-data fingerprint -> the runs with results trained on it, if there is more than
     one (runs from before fingerprints were kept are left out); else empty."""
@@ -289,16 +307,21 @@ def make_runner(options: Options, variants_dir: Path, paths: dict, gpu_names: li
 
 def changed(chosen: list[variants.Run], variants_dir: Path, context: dict,
             options: Options) -> list[tuple[variants.Run, str]]:
-    """The runs to run, with their fingerprints; print the others as cached."""
-    todo = []
+    """The runs to run, with their fingerprints; print the others as cached. A run that uses
+    another's output has that run's fingerprint in its own and runs whenever that run does
+    (``chosen`` lists it first)."""
+    todo, keys = [], {}
     for run in chosen:
         used = fingerprint.paths_used(run.notebook)   # e.g. a CNN does not depend on weights
         key = fingerprint.variant_fingerprint(
             fingerprint.notebook_fingerprint(run.notebook),
             {**run.parameters, "quick": options.quick},
-            {k: v for k, v in context.items() if k in ("packages", "threads") or k in used})
+            {**{k: v for k, v in context.items() if k in ("packages", "threads") or k in used},
+             **({"uses": keys[run.uses.name]} if run.uses else {})})
+        keys[run.name] = key
         stamp = read_stamp(variants_dir / run.name)
         forced = {"*", run.name, run.variant.name, run.variant.sweep} & set(options.force)
+        forced = forced or (run.uses and run.uses.name in {r.name for r, _ in todo})
         problem = invalid_metrics(variants_dir / run.name) if stamp else None
         if stamp and stamp.get("fingerprint") == key and not forced and not problem:
             say(run.name, "cached", f"ran {clock(stamp.get('seconds', 0))} on "

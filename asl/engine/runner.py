@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from asl import progress
+from asl.config import USES_PARAMETER
 from asl.engine import manifest, variants
 from asl.engine.execute import Job, export_html, kernel_env
 from asl.engine.stamps import STAMP, BuildRecord, invalid_metrics, publish
@@ -46,7 +47,14 @@ class Runner:
     def describe(self) -> str:
         return f"jobs {self.jobs}, {self.threads} thread(s) each"
 
-    def make_job(self, variant: variants.Variant) -> Job:
+    def parameters(self, run: variants.Run) -> dict:
+        """The run's parameters with those the build sets (paths, quick, the used run's folder)."""
+        return {**run.parameters, "quick": self.quick, "data_path": self.paths["data"],
+                "wild_path": self.paths["wild"], "weights_path": self.paths["weights"],
+                **({USES_PARAMETER: str((self.variants_dir / run.uses.name).resolve())}
+                   if run.uses else {})}
+
+    def make_job(self, variant: variants.Run) -> Job:
         """A job for ``variant`` in a fresh ``.<name>.partial`` folder, with its own threads
         and GPU (one GPU variant per GPU; other variants see none)."""
         folder = self.variants_dir / f".{variant.name}.partial"
@@ -54,21 +62,28 @@ class Runner:
         gpu = None                       # no GPU on this machine: leave the environment be
         if self.gpu_count:
             gpu = self.free_gpus.pop(0) if variant.gpu is not False else ""
-        parameters = {**variant.parameters, "quick": self.quick,
-                      "data_path": self.paths["data"], "wild_path": self.paths["wild"],
-                      "weights_path": self.paths["weights"], "output_dir": str(folder),
+        parameters = {**self.parameters(variant), "output_dir": str(folder),
                       "threads": self.threads}
         timeout = self.timeout or variant.timeout
         return Job(variant.name, variant.notebook, folder, parameters,
                    kernel_env(self.threads, gpu), float(timeout) if timeout else None, gpu,
                    self.keep_open)
 
-    def run(self, todo: list[tuple[variants.Variant, str]]) -> dict[str, BuildRecord]:
-        """Run ``(variant, fingerprint)`` pairs; return name -> record."""
+    def run(self, todo: list[tuple[variants.Run, str]]) -> dict[str, BuildRecord]:
+        """Run ``(run, fingerprint)`` pairs, each after the run it uses; return name ->
+        record."""
         pending, running, records, plans = list(todo), [], {}, {}
+        queued = {run.name for run, _ in todo}
         try:
             while pending or running:
                 for variant, key in list(pending):
+                    state = used_state(variant, queued, records)
+                    if state == "waiting":
+                        continue
+                    if state == "failed":
+                        pending.remove((variant, key))
+                        records[variant.name] = self.not_run(variant, key)
+                        continue
                     if len(running) >= self.jobs:
                         break
                     if variant.gpu is not False and self.gpu_count and not self.free_gpus:
@@ -94,6 +109,16 @@ class Runner:
                 shutil.rmtree(job.folder, ignore_errors=True)
             raise
         return records
+
+    def not_run(self, run: variants.Run, key: str) -> BuildRecord:
+        """A run not started because the run it uses failed: one line, a failed record, its
+        last good results kept."""
+        cause = f"{run.uses.name} failed, and this run uses its output"
+        say(run.name, "FAILED", f"not run: {cause}")
+        return BuildRecord("failed", self.variants_dir / f"{run.name}.failed", key, 0.0,
+                           datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           run.parameters, error=f"not run: {cause}",
+                           data=self.data_fingerprint, threads=self.threads)
 
     def show_progress(self, job: Job) -> None:
         state = progress.read(job.folder)
@@ -144,6 +169,17 @@ class Runner:
         record.status, record.dir, record.error = "failed", failed, failure_text(result)
         record.notebook_html = html
         return record
+
+
+def used_state(run: variants.Run, queued: set[str], records: dict[str, BuildRecord]) -> str:
+    """How the run that ``run`` uses stands: "ready" (none, or cached, or done in this build),
+    "waiting" (to run in this build) or "failed"."""
+    if run.uses is None or run.uses.name not in queued:
+        return "ready"
+    record = records.get(run.uses.name)
+    if record is None:
+        return "waiting"
+    return "ready" if record.ok else "failed"
 
 
 def failure_text(result: dict) -> str:

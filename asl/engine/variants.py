@@ -9,6 +9,12 @@ names, types and defaults come from the notebook's tagged ``parameters`` cell (r
 notebook default < ``variants.yaml`` < ``quick:`` (with ``--quick``, only keys the notebook has)
 < the sweep's values < ``-p key=value``. Unknown names, wrong types and values outside what
 ``allowed:`` in variants.yaml permits are refused before anything runs.
+
+A variant with ``uses: other`` builds on another variant's output: its run of training seed k
+gets the folder of ``other``'s run of seed k as ``uses_dir``, runs after it and is fingerprinted
+with it. It starts from ``other``'s final parameters; its own ``parameters:``, ``quick:``, its
+sweep and ``-p`` go on top. Building it builds (or takes from the cache) the runs it uses, with
+the same ``-p`` overrides.
 """
 from __future__ import annotations
 
@@ -20,15 +26,16 @@ from pathlib import Path
 
 import yaml
 
-from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER
+from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER, USES_PARAMETER
 from asl.errors import VariantError
 
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
-              "gpu", "sweep"}
+              "gpu", "sweep", "uses"}
 MAX_SWEEP_RUNS = 50
 """A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
 NAME_UNSAFE = set("/\\[],= ")
 ROLES = ("baseline", "leakage_control")
+SET_BY_BUILD = (*BUILD_PARAMETERS, SEED_PARAMETER, USES_PARAMETER)
 BOUNDS = {"min": (lambda v, b: v >= b, "at least"), "max": (lambda v, b: v <= b, "at most"),
           "above": (lambda v, b: v > b, "above"), "below": (lambda v, b: v < b, "below")}
 
@@ -65,6 +72,7 @@ class Variant:
     origin: dict = field(default_factory=dict)       # name -> "variants.yaml" | "quick" | "-p"
     sweep: str | None = None                # the sweep it belongs to (its name in variants.yaml)
     swept: dict = field(default_factory=dict)        # its values of the swept parameters
+    uses: Variant | None = None             # the variant whose runs' output it builds on
 
     @property
     def seeded(self) -> bool:
@@ -78,6 +86,7 @@ class Run:
 
     variant: Variant
     seed: int | None = None
+    uses: Run | None = None                 # the run whose output this one builds on
 
     @property
     def name(self) -> str:
@@ -104,15 +113,21 @@ class Run:
 
 def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
     """The runs of the chosen variants: ``--seeds`` if given, else the variant's ``seeds:``,
-    else 3 for a full build and 1 for a quick one; one run for a notebook without seeds."""
-    runs = []
+    else 3 for a full build and 1 for a quick one; one run for a notebook without seeds. A run
+    of a variant with ``uses:`` comes after the run it uses (the same seed), added if needed."""
+    runs: dict[tuple[str, int | None], Run] = {}
+
+    def run_of(variant: Variant, seed: int | None) -> Run:
+        if (variant.name, seed) not in runs:
+            used = variant.uses and run_of(variant.uses, seed if variant.uses.seeded else None)
+            runs[variant.name, seed] = Run(variant, seed, used or None)
+        return runs[variant.name, seed]
+
     for variant in chosen:
-        if not variant.seeded:
-            runs.append(Run(variant))
-            continue
         count = seeds or variant.seeds or DEFAULT_SEEDS["quick" if quick else "full"]
-        runs += [Run(variant, seed) for seed in range(1, count + 1)]
-    return runs
+        for seed in range(1, count + 1) if variant.seeded else [None]:
+            run_of(variant, seed)
+    return list(runs.values())
 
 
 @dataclass
@@ -206,7 +221,7 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
                            f"variant's name to its notebook, title and parameters (see the "
                            f"project's variants.yaml)")
     inspected: dict[Path, dict[str, Parameter]] = {}
-    variants, sweeps = {}, {}
+    variants, sweeps, uses = {}, {}, {}
     for name, entry in (raw.get("variants") or {}).items():
         where = f"{variants_file.name}: variant {name}"
         if not isinstance(entry, dict):
@@ -246,17 +261,20 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         if "sweep" not in entry:
             variants[name] = Variant(name, notebook, title, description, declared, settings,
                                      role, seeds, timeout, gpu)
+            uses[name] = entry.get("uses")
             continue
         sweeps[name] = []
         for combination in _combinations(entry["sweep"], declared, settings, where):
             member = sweep_name(name, combination)
             sweeps[name].append(member)
+            uses[member] = entry.get("uses")
             values = ", ".join(f"{key} {label(value)}" for key, value in combination.items())
             variants[member] = Variant(member, notebook, f"{title} ({values})", description,
                                        declared, dict(settings), role, seeds, timeout, gpu,
                                        sweep=name, swept=combination)
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
+    _link_uses(variants, sweeps, uses, variants_file.name)
     allowed = _allowed(raw.get("allowed") or {}, variants_file.name)
     quick = raw.get("quick") or {}
     if not isinstance(quick, dict):
@@ -271,6 +289,40 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
              "min_train_accuracy": float(raw.get("min_train_accuracy", 0.0)),
              "ideas": _ideas(raw.get("ideas") or [], variants, variants_file.name)}
     return Table(variants, quick, variants_file, study, sweeps, allowed, warnings)
+
+
+def _link_uses(variants: dict[str, Variant], sweeps: dict, uses: dict, where: str) -> None:
+    """Point each variant with ``uses:`` at the variant it builds on; refuse an unknown name,
+    a whole sweep, a notebook that cannot receive the folder, seeds that do not pair up, and
+    cycles."""
+    for name, used in uses.items():
+        if used is None:
+            continue
+        here = f"{where}: variant {variants[name].sweep or name}: uses: {used!r}"
+        if used in sweeps:
+            raise VariantError(f"{here} is a sweep: name one of its variants "
+                               f"({', '.join(sweeps[used])})")
+        if not isinstance(used, str) or used not in variants:
+            raise VariantError(f"{here} is not a variant; name the variant whose runs' "
+                               f"output this one builds on: {', '.join(variants)}")
+        variant = variants[name]
+        if USES_PARAMETER not in variant.declared:
+            raise VariantError(f"{here}: its notebook {variant.notebook.name} has no "
+                               f"`{USES_PARAMETER}` parameter to receive {used}'s run folder")
+        if variants[used].seeded and not variant.seeded:
+            raise VariantError(f"{here}: {used} runs once per training seed but "
+                               f"{variant.notebook.name} has no `{SEED_PARAMETER}`, so no run "
+                               f"of {used} can be paired with it")
+        variant.uses = variants[used]
+    for name, variant in variants.items():
+        chain = [name]
+        while variant.uses is not None:
+            variant = variant.uses
+            if variant.name in chain:
+                cycle = " uses ".join(chain[chain.index(variant.name):] + [variant.name])
+                raise VariantError(f"{where}: `uses:` goes round in a circle ({cycle}): a "
+                                   f"variant can only build on one that does not build on it")
+            chain.append(variant.name)
 
 
 def label(value) -> str:
@@ -384,10 +436,12 @@ def _known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:
     if key in BUILD_PARAMETERS:
         raise VariantError(f"{where}: {key} is set by the build (use --data, --wild, --weights, "
                            f"--quick, --jobs), not as a parameter")
+    if key == USES_PARAMETER:
+        raise VariantError(f"{where}: {key} is set by the build to the folder of the run this "
+                           f"one uses (`uses: VARIANT` in variants.yaml), not as a parameter")
     if key not in declared:
         valid = ", ".join(f"{p.name} ({p.type_name}, default {p.default!r})"
-                          for p in declared.values()
-                          if p.name not in (*BUILD_PARAMETERS, SEED_PARAMETER))
+                          for p in declared.values() if p.name not in SET_BY_BUILD)
         raise VariantError(f"{where}: unknown parameter {key!r}; valid: {valid}")
     return declared[key]
 
@@ -405,9 +459,9 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 def select(table: Table, names: list[str] | None, overrides: dict[str, str],
            quick: bool) -> list[Variant]:
-    """The variants to build (all if ``names`` is empty, else in the order given), with their
-    final parameters. ``-p`` overrides apply to every selected variant and must be a parameter
-    of each.
+    """The variants to build (all if ``names`` is empty, else in the order given), each after
+    the variants it uses (added if not named), with their final parameters. ``-p`` overrides
+    apply to every one of them and must be a parameter of each.
     """
     valid = ", ".join([*(n for n in table.variants if not table.variants[n].sweep),
                        *table.sweeps])
@@ -421,6 +475,7 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
             raise VariantError(f"unknown variant {name!r}; valid: {valid}")
     chosen = [table.variants[name] for name in dict.fromkeys(wanted)] if names \
         else list(table.variants.values())
+    chosen = list({used.name: used for variant in chosen for used in _lineage(variant)}.values())
     for variant in chosen:
         swept = set(variant.swept) & set(overrides)
         if swept:
@@ -432,8 +487,14 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
                            "quick"))
         layers += [(variant.swept, "sweep"), (overrides, "-p")]
         variant.parameters = {k: p.default for k, p in variant.declared.items()
-                              if k not in (*BUILD_PARAMETERS, SEED_PARAMETER)}
+                              if k not in SET_BY_BUILD}
         variant.origin = {}
+        if variant.uses:                      # its starting point: the used variant's values
+            for key, value in variant.uses.parameters.items():
+                if key in variant.parameters:
+                    variant.parameters[key] = value
+                    if key in variant.uses.origin:
+                        variant.origin[key] = f"{variant.uses.origin[key]} of {variant.uses.name}"
         if "variant" in variant.declared:     # a notebook that asks for its variant's name
             variant.parameters["variant"], variant.origin["variant"] = variant.name, "build"
         for values, origin in layers:
@@ -452,6 +513,11 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
     return chosen
 
 
+def _lineage(variant: Variant) -> list[Variant]:
+    """The variants ``variant`` builds on, the first one first, then itself."""
+    return (_lineage(variant.uses) if variant.uses else []) + [variant]
+
+
 def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
     """The text of ``--list``: each variant, each parameter with type, default and value."""
     lines = [f"Variants in {table.path} (build one with --variant NAME, override with "
@@ -468,8 +534,11 @@ def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
         if variant.seeded:
             names = [run.name for run in runs if run.variant is variant]
             lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N)")
-        own = [p for name, p in variant.declared.items()
-               if name not in (*BUILD_PARAMETERS, SEED_PARAMETER)]
+        if variant.uses:
+            used = [run.uses.name for run in runs if run.variant is variant]
+            lines.append(f"    uses: {variant.uses.name} (the output of {', '.join(used)}, "
+                         f"run first; parameters not set here are {variant.uses.name}'s)")
+        own = [p for name, p in variant.declared.items() if name not in SET_BY_BUILD]
         width = max((len(p.name) for p in own), default=0)
         for parameter in own:
             name = parameter.name
@@ -484,6 +553,7 @@ def describe(table: Table, chosen: list[Variant], runs: list[Run]) -> str:
                 line += f"  # {parameter.help}"
             lines.append(line)
         lines.append(f"    (set by the build: {', '.join(BUILD_PARAMETERS)}"
-                     f"{', ' + SEED_PARAMETER if variant.seeded else ''})")
+                     f"{', ' + SEED_PARAMETER if variant.seeded else ''}"
+                     f"{', ' + USES_PARAMETER if USES_PARAMETER in variant.declared else ''})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -89,19 +89,32 @@ def load_predictor(variant_dir: Path, weights_path: str = ""):
         return _load_predictor(Path(variant_dir), weights_path)
 
 
+def _network_file(variant_dir: Path) -> Path:
+    """A run's Keras network: its own ``model.keras``, or the one of the run it was built on
+    (``network`` in its ``handcrop.json``), checked to be the same file."""
+    import json
+
+    from asl.study import reuse
+
+    settings = variant_dir / "handcrop.json"
+    pointer = json.loads(settings.read_text()).get("network") if settings.exists() else None
+    return reuse.network_path(variant_dir, pointer) if pointer else variant_dir / "model.keras"
+
+
 def _load_predictor(variant_dir: Path, weights_path: str):
     metrics = metrics_file.read(variant_dir)
     if metrics["kind"] != "model":
         raise AslError(f"'{variant_dir.name}' is not a model variant")
-    if (variant_dir / "landmarks.pkl").exists() and not (variant_dir / "model.keras").exists():
+    network_file = _network_file(variant_dir)
+    if (variant_dir / "landmarks.pkl").exists() and not network_file.exists():
         return _keypoint_model(variant_dir).predictor(weights_path), metrics
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
     from asl.study.evaluate import keras_predictor
 
-    if (variant_dir / "model.keras").exists():
-        network = keras_predictor(_load(variant_dir / "model.keras", lambda path:
+    if network_file.exists():
+        network = keras_predictor(_load(network_file, lambda path:
                                         keras.saving.load_model(path, safe_mode=False)))
         if (variant_dir / "handcrop.json").exists():
             return handcrop_predictor(variant_dir, network, weights_path), metrics
