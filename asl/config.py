@@ -65,10 +65,6 @@ BUILD_PARAMETERS = (*PATH_PARAMETERS, "output_dir", "threads", "quick")
 """Notebook parameters that the build sets (never the user): the data paths, where to write,
 how many threads, and whether this is a quick build."""
 
-USES_PARAMETER = "uses_dir"
-"""The folder of the run a run builds on (``uses:`` in variants.yaml), set by the build for the
-notebooks that declare it; like ``output_dir``, never part of a fingerprint."""
-
 
 def interop_threads(threads: int) -> int:
     """TensorFlow's inter-op pool for a kernel given ``threads`` cores: 1 up to 2 cores, else 2."""

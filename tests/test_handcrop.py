@@ -60,17 +60,17 @@ def test_fusion_weight_is_chosen_on_validation_accuracy():
 def test_a_reused_network_must_have_been_trained_with_this_runs_settings():
     import pytest
 
-    from asl.study import reuse
+    from asl.study import crop_network, reuse
 
     theirs = {"epochs": 12, "margin": 0.35, "fuse": False, "trees": 100, "train_seed": 1}
-    reuse.check_parameters(theirs, {**theirs, "fuse": True, "trees": 5}, handcrop.FUSION_ONLY,
+    reuse.check_parameters(theirs, {**theirs, "fuse": True, "trees": 5}, crop_network.FUSION_ONLY,
                            "handcrop.seed1")
     with pytest.raises(ValueError, match=r"this run has epochs=3 but the network of "
                                          r"handcrop.seed1 it uses was trained with epochs=12"):
-        reuse.check_parameters(theirs, {**theirs, "epochs": 3}, handcrop.FUSION_ONLY,
+        reuse.check_parameters(theirs, {**theirs, "epochs": 3}, crop_network.FUSION_ONLY,
                                "handcrop.seed1")
     with pytest.raises(ValueError, match="train_seed=2"):
-        reuse.check_parameters(theirs, {**theirs, "train_seed": 2}, handcrop.FUSION_ONLY,
+        reuse.check_parameters(theirs, {**theirs, "train_seed": 2}, crop_network.FUSION_ONLY,
                                "handcrop.seed1")
 
 

@@ -133,3 +133,10 @@ def test_the_used_folder_is_not_part_of_the_fingerprint(project, capsys, tmp_pat
         stamps = [json.loads((out / "variants" / name / ".build.json").read_text())["fingerprint"]
                   for out in (project[0].out, tmp_path / "elsewhere")]
         assert stamps[0] == stamps[1]
+
+
+def test_the_engine_and_the_notebooks_name_the_used_run_parameter_alike():
+    from asl.engine.variants import USES_PARAMETER
+    from asl.study import reuse
+
+    assert USES_PARAMETER == reuse.PARAMETER

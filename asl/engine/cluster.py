@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 from asl import progress
-from asl.config import USES_PARAMETER
+from asl.engine.variants import USES_PARAMETER
 from asl.engine import fingerprint, manifest
 from asl.engine.execute import Job, kernel_env
 from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say, used_state

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from asl import progress
-from asl.config import USES_PARAMETER
 from asl.engine import manifest, variants
+from asl.engine.variants import USES_PARAMETER
 from asl.engine.execute import Job, export_html, kernel_env
 from asl.engine.stamps import STAMP, BuildRecord, invalid_metrics, publish
 from asl.files import write_json_atomic

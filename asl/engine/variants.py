@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER, USES_PARAMETER
+from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER
 from asl.errors import VariantError
 
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
@@ -35,6 +35,9 @@ MAX_SWEEP_RUNS = 50
 """A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
 NAME_UNSAFE = set("/\\[],= ")
 ROLES = ("baseline", "leakage_control")
+USES_PARAMETER = "uses_dir"
+"""The notebook parameter that receives the folder of the run a run builds on (``uses:``); the
+same name as ``asl.study.reuse.PARAMETER``."""
 SET_BY_BUILD = (*BUILD_PARAMETERS, SEED_PARAMETER, USES_PARAMETER)
 BOUNDS = {"min": (lambda v, b: v >= b, "at least"), "max": (lambda v, b: v <= b, "at most"),
           "above": (lambda v, b: v > b, "above"), "below": (lambda v, b: v < b, "below")}

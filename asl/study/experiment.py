@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 
 from asl import CLASSES, metrics_file
-from asl.config import BUILD_PARAMETERS, USES_PARAMETER
+from asl.config import BUILD_PARAMETERS
 from asl.study import evaluate, figures
 from asl.study.data import ImageSet, load_images
 from asl.study.splits import Split, make_split
 from asl.progress import stage_seconds
 from asl.study.training import report_progress
 
-CONTEXT_PARAMETERS = (*BUILD_PARAMETERS, USES_PARAMETER, "variant")
+CONTEXT_PARAMETERS = (*BUILD_PARAMETERS, "variant")
 
 
 def collect_parameters(namespace: dict) -> dict:
@@ -154,18 +154,14 @@ def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
     return evaluate_probabilities(*probabilities, wild, data, inference, model_info)
 
 
-def evaluate_keras(model, data: Data, output_dir, saved: Path | None = None) -> Results:
-    """Save the Keras model beside the metrics (unless it is already saved at ``saved``, in the
-    run it was taken from), then evaluate it."""
-    path = Path(saved or Path(output_dir) / "model.keras")
-    if not saved:
-        tmp = path.with_name(".model.tmp.keras")
-        model.save(tmp)
-        tmp.replace(path)
-    summary = evaluate.model_summary(path, model.count_params())
-    if saved:
-        summary["file"] = f"{path.parent.name}/{path.name}"
-    return evaluate_predictor(evaluate.keras_predictor(model), data, summary)
+def evaluate_keras(model, data: Data, output_dir) -> Results:
+    """Save the Keras model beside the metrics, then evaluate it."""
+    path = Path(output_dir) / "model.keras"
+    tmp = path.with_name(".model.tmp.keras")
+    model.save(tmp)
+    tmp.replace(path)
+    return evaluate_predictor(evaluate.keras_predictor(model), data,
+                              evaluate.model_summary(path, model.count_params()))
 
 
 def standard_figures(results: Results, data: Data, training: dict | None, output_dir,

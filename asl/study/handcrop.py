@@ -8,17 +8,8 @@ on (NaN where no hand was found), in MediaPipe's order: 0 wrist, 1-4 thumb, 5-8 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
-
-from asl.files import write_json_atomic
-
-SETTINGS_FILE = "handcrop.json"
-FUSION_ONLY = ("fuse", "trees")
-"""Parameters that change only the fusion, not the crop network: a fusion run may reuse a
-network trained with other values of these."""
 
 BONES = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10),
          (10, 11), (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17),
@@ -148,40 +139,3 @@ def randomise_backgrounds(images: np.ndarray, keypoints: np.ndarray, keypoint_si
         mask = hand_mask(keypoints[i] * [scale, scale, 1], size)[..., None]
         out[i] = np.round(images[i] * mask + texture * (1 - mask)).astype(np.uint8)
     return out
-
-
-def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
-    """The crop network: loaded from the run in ``uses_dir`` when given (trained once there),
-    else built and trained here. Returns the model, its training record and the ``Reused``
-    record (None when trained here)."""
-    from asl import CLASSES
-    from asl.study import models, reuse, training
-
-    if uses_dir:
-        model, reused = reuse.load(uses_dir, parameters, own=FUSION_ONLY)
-        return model, reused.training, reused
-    p = parameters
-    model = models.build_cnn(cropped.input_shape, len(CLASSES), p["architecture"], p["dropout"],
-                             p["augment"], p["train_seed"])
-    model.compile(optimizer=training.make_optimizer(p["optimizer"], p["learning_rate"]),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    record = training.fit(model, cropped.train.images, cropped.train.labels, cropped.val.images,
-                          cropped.val.labels, epochs=p["epochs"], batch_size=p["batch_size"],
-                          patience=p["patience"], output_dir=output_dir)
-    return model, record, None
-
-
-def fused_model(network: dict, forest: Path) -> dict:
-    """The fused model's files, parameters and size: the network's and the forest's."""
-    return {**network, "file": f"{network['file']} + {Path(forest).name}",
-            "size_bytes": network["size_bytes"] + Path(forest).stat().st_size}
-
-
-def save_settings(output_dir, image_size: int, margin: float, fusion_weight: float | None,
-                  reused=None) -> Path:
-    """``handcrop.json``: what a saved crop model needs to read new photos, and where its
-    network is when it was taken from another run."""
-    settings = {"image_size": image_size, "margin": margin, "fusion_weight": fusion_weight}
-    if reused is not None:
-        settings["network"] = reused.pointer()
-    return write_json_atomic(Path(output_dir) / SETTINGS_FILE, settings)

@@ -11,6 +11,9 @@ from asl.errors import AslError
 from asl.files import sha256
 
 NETWORK_FILE = "model.keras"
+PARAMETER = "uses_dir"
+"""The notebook parameter that receives the folder of the run a run builds on; set by the
+build, like ``output_dir``, and never part of a fingerprint."""
 
 
 @dataclass
