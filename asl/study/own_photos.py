@@ -111,6 +111,7 @@ def _load_predictor(variant_dir: Path, weights_path: str):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
+    from asl.study import models  # noqa: F401  (registers the custom layers saved models use)
     from asl.study.evaluate import keras_predictor
 
     if network_file.exists():
