@@ -55,8 +55,9 @@ import json
 import math
 from pathlib import Path
 
+from asl.config import CACHE_DIR
 from asl.errors import MetricsError
-from asl.files import write_json_atomic
+from asl.files import sha256, write_json_atomic
 
 SCHEMA_VERSION = 1
 FILENAME = "metrics.json"
@@ -210,13 +211,48 @@ def read(folder_or_file) -> dict:
         metrics = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise MetricsError(f"{path} is not valid JSON: {error}") from None
-    checked = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    if checked not in _CHECKED:   # a build reads each file several times; checking is slow
+    key = str(path.resolve())
+    identity = [stat.st_ino, stat.st_mtime_ns, stat.st_size, _schema_tag()]
+    if _checked().get(key) != identity:   # checking is slow; a build reads each file often
         validate(metrics, str(path))
-        _CHECKED.add(checked)
+        _remember(key, identity)
     return metrics
 
 
-_CHECKED: set[tuple[str, int, int, int]] = set()
-"""(file, inode, modification time, size) of metrics files that passed ``validate`` in this
-process: files are written atomically, so a rewritten file is a new inode."""
+CHECKED_FILE = "metrics-checked.json"
+"""In the cache folder: each metrics file that passed ``validate`` -> [inode, modification
+time, size, schema tag]. Files are written atomically (a rewrite is a new inode), so an entry
+that still matches is the file that was checked, under the same schema."""
+_CHECKED: dict[str, list] | None = None
+
+
+def _schema_tag() -> str:
+    global _SCHEMA_TAG
+    if _SCHEMA_TAG is None:
+        _SCHEMA_TAG = sha256([SCHEMA_VERSION, HEADER, SCHEMA])[:16]
+    return _SCHEMA_TAG
+
+
+_SCHEMA_TAG: str | None = None
+
+
+def _checked() -> dict[str, list]:
+    global _CHECKED
+    if _CHECKED is None:
+        try:
+            _CHECKED = dict(json.loads((CACHE_DIR / CHECKED_FILE).read_text()))
+        except (OSError, ValueError, TypeError):
+            _CHECKED = {}
+    return _CHECKED
+
+
+def _remember(key: str, identity: list) -> None:
+    """Record a checked file (and forget files that are gone)."""
+    checked = _checked()
+    checked[key] = identity
+    for gone in [name for name in checked if not Path(name).exists()]:
+        del checked[gone]
+    try:
+        write_json_atomic(CACHE_DIR / CHECKED_FILE, checked)
+    except OSError:   # a read-only cache folder only costs the check next time
+        pass

@@ -42,6 +42,36 @@ def test_a_file_changed_after_it_was_read_is_checked_again(tmp_path):
         metrics_file.read(tmp_path)
 
 
+def test_a_file_checked_by_an_earlier_process_is_not_checked_again(tmp_path, monkeypatch):
+    """The slow schema check is remembered in the cache folder (render-only and the preview
+    start with every file checked); a file rewritten since, or a new schema, is checked."""
+    monkeypatch.setattr(metrics_file, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(metrics_file, "_CHECKED", None)
+    path = metrics_file.write(tmp_path, model_metrics("m", "cnn", "frame_block", 0.8, 0.3,
+                                                      seed=0))
+    checks = []
+    real_validate = metrics_file.validate
+    monkeypatch.setattr(metrics_file, "validate", lambda m, where="": checks.append(where)
+                        or real_validate(m, where))
+    metrics_file.read(tmp_path)
+    assert len(checks) == 1
+    monkeypatch.setattr(metrics_file, "_CHECKED", None)      # as in a new process
+    metrics_file.read(tmp_path)
+    assert len(checks) == 1
+    broken = json.loads(path.read_text())
+    broken["test_accuracy"] = 7.5
+    write_json_atomic(path, broken)
+    monkeypatch.setattr(metrics_file, "_CHECKED", None)
+    with pytest.raises(MetricsError, match="test_accuracy"):
+        metrics_file.read(tmp_path)
+    write_json_atomic(path, {**broken, "test_accuracy": 0.8})
+    metrics_file.read(tmp_path)
+    monkeypatch.setattr(metrics_file, "_CHECKED", None)
+    monkeypatch.setattr(metrics_file, "_SCHEMA_TAG", "another schema")
+    metrics_file.read(tmp_path)
+    assert len(checks) == 4
+
+
 def test_unknown_schema_version_and_broken_json_are_refused_on_read(tmp_path):
     (tmp_path / "metrics.json").write_text(json.dumps({"schema_version": 99, "kind": "model"}))
     with pytest.raises(MetricsError, match="schema_version is 99"):
