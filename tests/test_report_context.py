@@ -252,6 +252,12 @@ def test_findings_are_computed_from_the_metrics(tmp_path):
     best = metrics_file.read(tmp_path / "a/report/variants/mobilenet")
     report_half = halves.split(best["wild"])[1]
     assert f"{best['test']['accuracy'] - report_half['accuracy']:+.3f}" in domain
+    assert " drops from " in domain
+
+    better_outside = dict(DEFAULT_MODELS, mobilenet=("transfer", "frame_block", 0.931, 0.97))
+    context3 = build_context(*make_build(tmp_path / "c", better_outside))
+    domain3 = next(f.text for f in context3["findings"] if f.title == "Domain gap")
+    assert " rises from " in domain3 and " drops " not in domain3
 
 
 def test_recommendation_follows_the_numbers(tmp_path):

@@ -93,8 +93,9 @@ def domain_gap(facts: Facts) -> Finding | None:
         return Finding("Domain gap", "Not measured: no out-of-domain (wild) photos were given "
                        "to this build.")
     gap = best_test.test["accuracy"] - best_test.wild["accuracy"]
+    moves = "drops" if gap > 0 else "rises" if gap < 0 else "stays"
     return Finding("Domain gap",
-                   f"The best in-domain model, {best_test.title}, drops from "
+                   f"The best in-domain model, {best_test.title}, {moves} from "
                    f"{fmt_acc(best_test.test['accuracy'])} on unseen frames to "
                    f"{fmt_acc(best_test.wild['accuracy'])} {fmt_ci(best_test.wild['accuracy_ci'])}"
                    f" on other people's photos: a domain gap of {fmt_diff(gap)} (in-domain minus "
