@@ -9,6 +9,9 @@
                                                  # count, seed-to-seed spread of accuracy
     python bench/bench_build.py --throughput     # the notebooks' training call vs a bare
                                                  # model.fit, same model and arrays (2 min)
+    python bench/bench_build.py --render report  # where --render-only's time goes (imports,
+                                                 # metrics checks, context, HTML, layout,
+                                                 # PDF), and the preview's re-render times
 
 For each mode: cold build wall time (serial, and with --jobs 2), no-op rebuild, render-only,
 one-parameter rerun of one variant, PDF size, and the CNN's training throughput inside the
@@ -18,6 +21,7 @@ Data paths come from ASL_DATA / ASL_WILD / ASL_WEIGHTS, else ../shared.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -140,7 +144,6 @@ def throughput(epochs: int = 2) -> None:
 
 def build_figures(out: Path) -> None:
     """Per-variant and per-stage times, totals for one seed and for all, seed spread."""
-    import json
     import statistics
 
     manifest = json.loads((out / "manifest.json").read_text())
@@ -173,6 +176,63 @@ def build_figures(out: Path) -> None:
           f" build wall time: {manifest['wall_seconds'] / 60:.1f} min")
 
 
+def render_phases(out: Path) -> None:
+    """CPU and wall seconds of each phase of ``--render-only`` on the results in ``out``, in
+    this process (first the imports, then one render), then the preview's re-render after
+    a results file is rewritten and after a template change (steady state, imports done)."""
+    import functools
+
+    totals: dict[str, list[float]] = {}
+    started = (time.process_time(), time.perf_counter())
+
+    def timed(owner, name: str, label: str) -> None:
+        function = getattr(owner, name)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            begun = (time.process_time(), time.perf_counter())
+            try:
+                return function(*args, **kwargs)
+            finally:
+                entry = totals.setdefault(label, [0.0, 0.0])
+                entry[0] += time.process_time() - begun[0]
+                entry[1] += time.perf_counter() - begun[1]
+        setattr(owner, name, wrapper)
+
+    import weasyprint
+    import weasyprint.document
+
+    from asl.engine import cli, pipeline, preview
+    from asl.config import TEMPLATES_DIR
+    from asl.report import render
+
+    totals["imports"] = [time.process_time() - started[0], time.perf_counter() - started[1]]
+    timed(pipeline, "last_result", "metrics checks")
+    timed(render, "build_context", "context")
+    timed(render, "render_html", "HTML (Jinja2)")
+    timed(weasyprint.HTML, "render", "PDF layout (WeasyPrint)")
+    timed(weasyprint.document.Document, "write_pdf", "PDF writing (WeasyPrint)")
+    quick = json.loads((out / "manifest.json").read_text()).get("quick", False)
+    code = cli.main(["--render-only", "--out", str(out)] + (["--quick"] if quick else []))
+    print(f"| phase of --render-only ({out}) | CPU s | wall s |\n| --- | --- | --- |")
+    for label, (cpu, wall) in totals.items():
+        print(f"| {label} | {cpu:.2f} | {wall:.2f} |")
+    print(f"| **total** (exit {code}) | {time.process_time() - started[0]:.2f} | "
+          f"{time.perf_counter() - started[1]:.2f} |")
+    renderer = preview.Renderer(preview.Sources(
+        pipeline.Options(quick=quick, out=out, render_only=True), TEMPLATES_DIR))
+    renderer.render()
+    metrics = next((out / "variants").glob("*/metrics.json"))
+    for change in ("results", "template"):
+        if change == "results":   # as a build publishes it: a new file in its place
+            copy = metrics.with_name(".bench-metrics.json")
+            copy.write_bytes(metrics.read_bytes())
+            os.replace(copy, metrics)
+        begun = time.perf_counter()
+        renderer.render(results_changed=change == "results")
+        print(f"preview re-render after a {change} change: {time.perf_counter() - begun:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="also benchmark the full build")
@@ -180,11 +240,16 @@ def main() -> None:
                         help="print the figures of the build in DIR instead of building")
     parser.add_argument("--throughput", action="store_true",
                         help="the notebooks' training call vs a bare model.fit (2 minutes)")
+    parser.add_argument("--render", type=Path, metavar="DIR",
+                        help="where --render-only's time goes, for the build in DIR")
     parser.add_argument("--jobs-training", action="store_true",
                         help="compare --jobs 1 and 2 on two CNN variants (a few minutes)")
     args = parser.parse_args()
     if args.jobs_training:
         jobs_training()
+        return
+    if args.render:
+        render_phases(args.render)
         return
     if args.throughput:
         throughput()
