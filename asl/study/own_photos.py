@@ -3,7 +3,6 @@ folders, folder or zip)."""
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,8 +77,9 @@ def _load(path: Path, load):
 
 
 def _unpickle(path: Path):
-    with open(path, "rb") as handle:
-        return pickle.load(handle)
+    from asl.study import forests
+
+    return forests.load(path)
 
 
 def load_predictor(variant_dir: Path, weights_path: str = ""):
