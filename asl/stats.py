@@ -30,10 +30,16 @@ def mcnemar_test(y_true, pred_a, pred_b) -> dict:
 
 
 def holm(p_values, alpha: float = 0.05) -> tuple[list[bool], list[float]]:
-    """Holm-Bonferroni correction: (reject, adjusted p-values)."""
-    from statsmodels.stats.multitest import multipletests
+    """Holm-Bonferroni correction: (reject, adjusted p-values).
 
-    if len(p_values) == 0:
+    The step-down rule in NumPy: statsmodels' ``multipletests(method="holm")`` gives the same
+    answers (a test checks it) but runs a full garbage collection on every call, 0.2-0.5 s in
+    a process that holds a laid-out report."""
+    p = np.asarray(list(p_values), dtype=float)
+    if len(p) == 0:
         return [], []
-    reject, adjusted, _, _ = multipletests(list(p_values), alpha=alpha, method="holm")
-    return [bool(r) for r in reject], [float(p) for p in adjusted]
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate(p[order] * (len(p) - np.arange(len(p))))
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return [bool(a <= alpha) for a in adjusted], [float(a) for a in adjusted]

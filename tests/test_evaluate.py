@@ -34,6 +34,20 @@ def test_holm_correction_known_values():
     assert reject == [True, False, False]
 
 
+def test_holm_correction_agrees_with_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(7)
+    for size in (1, 2, 5, 40):
+        for p_values in (rng.uniform(0, 0.1, size), rng.uniform(0, 1, size),
+                         np.repeat(0.01, size), np.r_[rng.uniform(0, 1, size - 1), 0.0]):
+            reject, adjusted = stats.holm(p_values)
+            expected_reject, expected, _, _ = multipletests(p_values, alpha=0.05, method="holm")
+            assert reject == expected_reject.tolist()
+            assert adjusted == pytest.approx(expected.tolist(), abs=1e-15)
+    assert stats.holm([]) == ([], [])
+
+
 def test_near_duplicate_check_finds_planted_duplicates():
     rng = np.random.default_rng(1)
     images = rng.integers(0, 255, (40, 32, 32, 3), dtype=np.uint8)

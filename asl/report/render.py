@@ -1,6 +1,7 @@
 """Render the report: metrics context -> HTML (Jinja2) -> PDF (WeasyPrint)."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 from pathlib import Path
@@ -23,14 +24,22 @@ class RenderError(AslError):
 
 def render_html(context: dict, templates_dir: Path = TEMPLATES_DIR) -> str:
     """Fill the report template; the stylesheet is inlined so the HTML stands alone."""
+    css = (Path(templates_dir) / STYLESHEET).read_text()
+    return _environment(str(Path(templates_dir).resolve())).get_template(TEMPLATE).render(
+        **context, css=css)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates_dir: str):
+    """One Jinja2 environment per templates folder: it keeps the compiled template (half a
+    second to compile) and compiles it again when the file changes (``auto_reload``)."""
     import jinja2
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir),
                                      autoescape=True, undefined=jinja2.StrictUndefined,
-                                     trim_blocks=True, lstrip_blocks=True)
+                                     trim_blocks=True, lstrip_blocks=True, auto_reload=True)
     environment.filters.update(acc=fmt_acc, p=fmt_p)
-    css = (Path(templates_dir) / STYLESHEET).read_text()
-    return environment.get_template(TEMPLATE).render(**context, css=css)
+    return environment
 
 
 def write_html(html: str, path: Path) -> Path:
