@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from asl.report.candidates import Candidate
-from asl.report.decision import Recommendation
+from asl.report.decision import CHEAPER, Recommendation
 from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_ms
 from asl.report.narrative import hardest_classes, sig_words, where
 from asl.report.significance import Significance
@@ -36,28 +36,33 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
         if rec.explainable_chosen:
             said.append(f"Explainability: {explainable.title} is not significantly less "
                         f"accurate: {gap_text}. Explainability therefore decides, and it is "
-                        "recommended instead: its coefficients show which code dimensions "
-                        "drive each letter.")
+                        "recommended instead: its coefficients show which features drive "
+                        "each letter.")
         else:
             said.append(f"Explainability: {explainable.title}, the explainable option, is less "
                         f"accurate: {gap_text}. It is the choice only where every decision "
                         "must be explained.")
     else:
-        said.append("Explainability: no explainable option (logistic regression on "
-                    "autoencoder codes) has results in this build, so it could not be weighed.")
+        said.append("Explainability: no explainable option (a logistic regression) has "
+                    "results in this build, so it could not be weighed.")
     if rec.cheaper:
         fast = rec.cheaper
+        size = (f" and takes {fmt_bytes(fast.size_bytes)} on disk instead of "
+                f"{fmt_bytes(chosen.size_bytes)}" if fast.size_bytes and chosen.size_bytes
+                and fast.size_bytes < chosen.size_bytes else "")
+        in_domain = ("" if primary == "test" else
+                     f" (in domain {fmt_acc(fast.test['accuracy'])} against "
+                     f"{fmt_acc(chosen.test['accuracy'])})")
         said.append(
             f"Cost: {fast.title} answers in {fmt_ms(fast.latency_ms)} per photo instead of "
-            f"{fmt_ms(chosen.latency_ms)} and takes {fmt_bytes(fast.size_bytes)} on disk instead "
-            f"of {fmt_bytes(chosen.size_bytes)}, with an accuracy {where(primary)} "
-            f"({fmt_acc(fast.accuracy(primary))}) that is not significantly different; it is "
-            "the choice for a small device.")
+            f"{fmt_ms(chosen.latency_ms)}{size}, with an accuracy {where(primary)} "
+            f"({fmt_acc(fast.accuracy(primary))}) that is not significantly different"
+            f"{in_domain}; it is the choice for a small device.")
     else:
         said.append(
             f"Cost: {chosen.title} answers in {fmt_ms(chosen.latency_ms)} per photo and takes "
-            f"{fmt_bytes(chosen.size_bytes)} on disk; no faster model matches its accuracy "
-            f"{where(primary)}.")
+            f"{fmt_bytes(chosen.size_bytes)} on disk; no model at least {CHEAPER:g} times "
+            f"faster or smaller matches its accuracy {where(primary)}.")
     return said
 
 

@@ -3,8 +3,8 @@
 The choice never looks at the photos it is reported on. With a wild set, the most accurate
 trained frame-block model on the *selection half* of the wild photos wins (the real use is
 other people's hands); the explainable model replaces it when it is not significantly less
-accurate there; a faster model not significantly less accurate there is named for small
-devices. Its out-of-domain accuracy is then reported on the untouched *report half*. Without a
+accurate there; a model at least CHEAPER times faster or smaller and not significantly less
+accurate there is named for small devices. Its out-of-domain accuracy is then reported on the untouched *report half*. Without a
 wild set the in-domain test photos decide, and the report says that this makes its in-domain
 figure optimistic.
 """
@@ -16,6 +16,11 @@ from asl.report.candidates import Candidate
 from asl.report.significance import Significance
 
 
+CHEAPER = 2.0
+"""How many times faster (per photo) or smaller (on disk) a model must be to be named as the
+cheaper choice: a few per cent less is no reason to give up the recommended model."""
+
+
 @dataclass
 class Recommendation:
     chosen: Candidate
@@ -25,7 +30,7 @@ class Recommendation:
     best_wild: Candidate | None           # most accurate on the report half (descriptive only)
     explainable: Candidate | None         # the explainable option, if any has results
     explainable_significant: bool | None  # best vs explainable on the primary photos
-    cheaper: Candidate | None             # faster and not significantly less accurate
+    cheaper: Candidate | None             # much cheaper and not significantly less accurate
 
     @property
     def explainable_chosen(self) -> bool:
@@ -55,11 +60,20 @@ def recommend(models: list[Candidate], selection: Significance) -> Recommendatio
         significant = selection.between(primary, winner, explainable)
         if significant is False:
             chosen = explainable
-    cheaper = [c for c in comparable if c is not chosen and c.latency_ms is not None
-               and chosen.latency_ms is not None and c.latency_ms < chosen.latency_ms
+    cheaper = [c for c in comparable if c is not chosen and much_cheaper(c, chosen)
                and selection.between(primary, chosen, c) is False]
     return Recommendation(
         chosen=chosen, primary=primary, best=winner, best_test=best(comparable, "test"),
         best_wild=best(comparable, "wild"), explainable=explainable,
         explainable_significant=significant,
         cheaper=min(cheaper, key=lambda c: c.latency_ms) if cheaper else None)
+
+
+def much_cheaper(candidate: Candidate, than: Candidate) -> bool:
+    """At least CHEAPER times faster per photo, or that much smaller on disk (and no slower)."""
+    def ratio(a, b):
+        return b / a if a and b else 0.0
+
+    faster = ratio(candidate.latency_ms, than.latency_ms)
+    smaller = ratio(candidate.size_bytes, than.size_bytes)
+    return faster >= CHEAPER or (smaller >= CHEAPER and faster >= 1.0)
