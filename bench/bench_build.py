@@ -156,7 +156,8 @@ def build_figures(out: Path) -> None:
             continue
         by_variant.setdefault(run.get("variant") or name, []).append((run, metrics))
     print("| variant | seeds | minutes per run | slowest stages (s, first seed) | test acc. "
-          "mean ± sd | wild acc. mean ± sd |\n| --- | --- | --- | --- | --- | --- |")
+          "mean ± sd (min–max) | wild acc. mean ± sd (min–max) |\n"
+          "| --- | --- | --- | --- | --- | --- |")
     for name, items in by_variant.items():
         minutes = [run["seconds"] / 60 for run, _ in items if run.get("seconds")]
         stages = sorted((items[0][1].get("stages") or {}).items(), key=lambda kv: -kv[1])[:3]
@@ -165,7 +166,8 @@ def build_figures(out: Path) -> None:
             if not values:
                 return "-"
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            return f"{statistics.mean(values):.3f} ± {sd:.3f}"
+            return (f"{statistics.mean(values):.3f} ± {sd:.3f} "
+                    f"({min(values):.3f}–{max(values):.3f})")
         print(f"| {name} | {len(items)} | {statistics.mean(minutes):.1f} | "
               + ", ".join(f"{stage} {seconds:.0f}" for stage, seconds in stages)
               + f" | {spread('test_accuracy')} | {spread('wild_accuracy')} |")
