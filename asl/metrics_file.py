@@ -224,6 +224,7 @@ CHECKED_FILE = "metrics-checked.json"
 time, size, schema tag]. Files are written atomically (a rewrite is a new inode), so an entry
 that still matches is the file that was checked, under the same schema."""
 _CHECKED: dict[str, list] | None = None
+_SCHEMA_TAG: str | None = None
 
 
 def _schema_tag() -> str:
@@ -231,9 +232,6 @@ def _schema_tag() -> str:
     if _SCHEMA_TAG is None:
         _SCHEMA_TAG = sha256([SCHEMA_VERSION, HEADER, SCHEMA])[:16]
     return _SCHEMA_TAG
-
-
-_SCHEMA_TAG: str | None = None
 
 
 def _checked() -> dict[str, list]:
