@@ -24,7 +24,7 @@ from asl.engine import variants
 from asl.engine.stamps import STAMP
 from asl.report.context import SECTIONS
 from conftest import ROOT
-from test_report_context import make_build
+from report_builds import make_build
 
 MARKER = '<p id="preview-marker">Edited while the preview ran.</p>'
 
