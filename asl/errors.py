@@ -23,3 +23,15 @@ class MetricsError(AslError):
 
 class BuildError(AslError):
     """The build could not go on (lock held, notebooks failed, ...)."""
+
+
+class UsageError(AslError):
+    """The command cannot do what was asked: nothing built yet, a port in use, ..."""
+
+
+USAGE_ERRORS = (UsageError, DataError, VariantError, WeightsError)
+
+
+def exit_code(error: AslError) -> int:
+    """2 for bad usage, data, weights or variants; 1 when the work itself could not go on."""
+    return 2 if isinstance(error, USAGE_ERRORS) else 1

@@ -1,5 +1,5 @@
 """Shared fixtures: a tiny project built with fixture notebooks (no TensorFlow) and a stub
-renderer standing in for asl.render."""
+renderer standing in for asl.report.render."""
 from __future__ import annotations
 
 import importlib.util

@@ -140,7 +140,7 @@ def test_a_gpu_run_without_gpu_workers_fails_at_once(tiny_project):
 
 
 def test_workers_with_other_packages_are_refused(tmp_path):
-    from asl.engine import cluster, fingerprint, variants
+    from asl.engine import cluster, cluster_task, fingerprint, plan, variants
     from asl.errors import BuildError
 
     class FakeClient:
@@ -148,13 +148,13 @@ def test_workers_with_other_packages_are_refused(tmp_path):
             return {"workers": {"tcp://w1:1": {"nthreads": 1, "resources": {}}}}
 
         def run(self, function, paths, probe):
-            facts = cluster.worker_facts(paths, probe)
+            facts = cluster_task.worker_facts(paths, probe)
             facts["packages"] = {**facts["packages"], "numpy": "0.1"}
             return {"tcp://w1:1": {**facts, "unreadable": ["/data/asl.zip"]}}
 
     runner = cluster.ClusterRunner(tmp_path, {"data": "/data/asl.zip", "wild": "", "weights": ""},
                                    1, True, None, "tcp://scheduler:8786")
-    run = variants.Run(variants.Variant("alpha", FIXTURES / "tiny.ipynb", "", "", {}, {}))
+    run = plan.Run(variants.Variant("alpha", FIXTURES / "tiny.ipynb", "", "", {}, {}))
     with pytest.raises(BuildError) as error:
         runner.check(FakeClient(), [(run, "key")])
     message = str(error.value)

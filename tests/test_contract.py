@@ -5,7 +5,7 @@ import json
 import pytest
 
 from asl import metrics_file
-from asl.engine.stamps import publish, recover
+from asl.engine.records import publish, recover
 from asl.errors import MetricsError, WeightsError
 from asl.files import write_json_atomic
 from asl.report.formatting import fmt_ci, fmt_p

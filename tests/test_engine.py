@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import subprocess
 import sys
@@ -10,22 +9,8 @@ import time
 
 from filelock import FileLock
 
-
-from conftest import FIXTURES, TinyProject, project_with_notebook
-
-
-def metrics(project, name):
-    return json.loads((project.out / "variants" / name / "metrics.json").read_text())
-
-
-def states(output: str) -> dict[str, str]:
-    """The last state printed for each variant: {"alpha": "cached", ...}."""
-    found = {}
-    for line in output.splitlines():
-        match = re.match(r"\s+([\w.\[\]=,]+)\s+(queued|running|cached|done|FAILED)\b", line)
-        if match:
-            found[match.group(1)] = match.group(2)
-    return found
+from conftest import FIXTURES
+from helpers import metrics, states
 
 
 def test_first_build_writes_every_output(tiny_project):
@@ -197,110 +182,3 @@ def test_one_job_runs_the_variants_one_after_the_other(tiny_project, capsys):
     assert tiny_project.build("--force", "--jobs", "1", "-p", "sleep=0.5") == 0
     alpha, beta = metrics(tiny_project, "alpha"), metrics(tiny_project, "beta")
     assert alpha["finished"] <= beta["started"]
-
-
-def seeded_project(tmp_path) -> tuple[TinyProject, list[str]]:
-    """A tiny project whose notebook takes a training seed (one variant, alpha)."""
-    def add_seed(book):
-        parameters = next(c for c in book["cells"]
-                          if "parameters" in c["metadata"].get("tags", []))
-        parameters["source"].append("\ntrain_seed = 1\n")
-        book["cells"][-1]["source"].insert(0, "label = f'{label}-{train_seed}'\n")
-
-    return project_with_notebook(tmp_path, add_seed)
-
-
-def test_adding_a_seed_runs_only_that_seed(tmp_path, stub_renderer, capsys):
-    from asl.engine import cli
-
-    project, args = seeded_project(tmp_path)
-    assert cli.main([*args, "--seeds", "2"]) == 0
-    assert states(capsys.readouterr().out) == {"alpha.seed1": "done", "alpha.seed2": "done"}
-    assert metrics(project, "alpha.seed2")["parameters"]["label"] == "alpha-2"
-    assert cli.main([*args, "--seeds", "3"]) == 0
-    assert states(capsys.readouterr().out) == {"alpha.seed1": "cached", "alpha.seed2": "cached",
-                                               "alpha.seed3": "done"}
-    runs = stub_renderer.CALLS[-1]["variants"][0]["runs"]
-    assert [run["seed"] for run in runs] == [1, 2, 3]
-
-
-def test_the_training_seed_is_not_a_parameter(tmp_path, capsys):
-    from asl.engine import cli
-
-    _, args = seeded_project(tmp_path)
-    assert cli.main([*args, "-p", "train_seed=4"]) == 2
-    assert "--seeds" in capsys.readouterr().err
-
-
-def test_render_only_shows_the_seeds_on_disk(tmp_path, stub_renderer, capsys):
-    from asl.engine import cli
-
-    _, args = seeded_project(tmp_path)
-    assert cli.main([*args, "--seeds", "1"]) == 0
-    assert cli.main([*args, "--render-only"]) == 0        # the default would be three seeds
-    entry = stub_renderer.CALLS[-1]["variants"][0]
-    assert [run["seed"] for run in entry["runs"]] == [1] and entry["status"] == "cached"
-
-
-def test_a_sweep_runs_one_cached_run_per_value(tiny_project, stub_renderer, capsys):
-    tiny_project.edit_variants(lambda table: table.update(
-        gamma={"notebook": "tiny.ipynb", "title": "Gamma", "parameters": {"label": "gamma"},
-               "sweep": {"rate": [0.25, 2]}}))
-    assert tiny_project.build("--list") == 0
-    listing = capsys.readouterr().out
-    assert "sweep gamma: 2 combination(s) of rate, 2 run(s)" in listing
-    assert "gamma[rate=0.25]  [tiny.ipynb]  Gamma (rate 0.25)" in listing
-
-    assert tiny_project.build("--variant", "gamma") == 0
-    assert states(capsys.readouterr().out) == {"gamma[rate=0.25]": "done",
-                                               "gamma[rate=2.0]": "done"}
-    assert metrics(tiny_project, "gamma[rate=2.0]")["parameters"]["rate"] == 2.0
-    entries = {v["name"]: v for v in stub_renderer.CALLS[-1]["variants"]}
-    assert entries["gamma[rate=0.25]"]["sweep"] == "gamma"
-    assert entries["gamma[rate=0.25]"]["swept"] == {"rate": 0.25}
-
-    tiny_project.edit_variants(lambda table: table["gamma"]["sweep"].update(rate=[0.25, 3]))
-    assert tiny_project.build("--variant", "gamma") == 0
-    assert states(capsys.readouterr().out) == {"gamma[rate=0.25]": "cached",
-                                               "gamma[rate=3.0]": "done"}
-    assert tiny_project.build("--variant", "gamma", "--force", "gamma") == 0
-    assert set(states(capsys.readouterr().out).values()) == {"done"}
-
-
-def test_a_sweep_of_more_than_50_runs_is_refused(tiny_project, capsys):
-    tiny_project.edit_variants(lambda table: table.update(
-        gamma={"notebook": "tiny.ipynb",
-               "sweep": {"rate": [0.5, 1.5], "epochs": list(range(1, 27))}}))
-    assert tiny_project.build("--variant", "gamma") == 2
-    err = capsys.readouterr().err
-    assert "sweep gamma expands to 52 runs" in err and "--max-runs 52" in err
-    assert not list((tiny_project.out / "variants").glob("gamma*"))
-    from asl.engine import pipeline, variants
-
-    options = pipeline.Options(variants_file=tiny_project.variants_file,
-                               notebooks_dir=FIXTURES, variants=["gamma"], max_runs=52)
-    _, runs = pipeline.load_plan(options)
-    variants.check_sweep_sizes(runs, options.max_runs)          # allowed: no error
-    assert runs[1].name == "gamma[epochs=1,rate=1.5]"     # in the file's order (sorted here)
-
-
-def test_a_bad_sweep_is_refused_with_its_field(tiny_project, capsys):
-    tiny_project.edit_variants(lambda table: table.update(
-        gamma={"notebook": "tiny.ipynb", "sweep": {"rate": 0.5}}))
-    assert tiny_project.build("--list") == 2
-    assert "variant gamma: sweep rate must be a non-empty list" in capsys.readouterr().err
-    tiny_project.edit_variants(lambda table: table["gamma"].update(sweep={"label": ["a/b"]}))
-    assert tiny_project.build("--list") == 2
-    assert "name a folder" in capsys.readouterr().err
-
-
-def test_render_only_finds_the_seeds_of_a_sweep_member(tmp_path, stub_renderer):
-    from asl.engine import cli
-
-    project, args = seeded_project(tmp_path)
-    project.edit_variants(lambda table: table["alpha"].update(sweep={"rate": [0.5]}))
-    assert cli.main([*args, "--seeds", "1"]) == 0
-    assert (project.out / "variants" / "alpha[rate=0.5].seed1" / "metrics.json").exists()
-    assert cli.main([*args, "--render-only"]) == 0       # the default would be three seeds
-    entry = stub_renderer.CALLS[-1]["variants"][0]
-    assert [run["seed"] for run in entry["runs"]] == [1] and entry["status"] == "cached"

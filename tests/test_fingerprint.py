@@ -2,11 +2,12 @@
 import json
 import shutil
 
+import pytest
 
 from asl import config
 from asl.engine import fingerprint
 from conftest import project_with_notebook
-from test_engine import states
+from helpers import states
 
 CNN_CODE = "\n".join(
     "".join(cell["source"]) for cell in json.loads(
@@ -72,3 +73,21 @@ def test_data_fingerprint_changes_with_the_files(tmp_path):
     (tmp_path / "A" / "A2.jpg").write_bytes(b"y")
     assert fingerprint.path_fingerprint(str(tmp_path)) != before
     assert fingerprint.path_fingerprint(str(tmp_path / "nope")) == "missing"
+
+
+def test_another_thread_count_is_another_result(tiny_project, capsys):
+    """TensorFlow's results depend on the threads a run trains with (autoencoder_forest:
+    0.155 with --jobs 1, 0.138 with --jobs 2), so the count is in the fingerprint and the
+    manifest, and a cached run is never passed off as the result of another count."""
+    from asl.engine import manifest
+    if manifest.cores() < 2:
+        pytest.skip("one core: every --jobs gives one thread per run")
+    before = json.loads((tiny_project.out / "manifest.json").read_text())["variants"]
+    assert before["alpha"]["threads"] == manifest.cores()
+    assert tiny_project.build("--jobs", "2", "--variant", "alpha") == 0
+    assert states(capsys.readouterr().out) == {"alpha": "done"}
+    after = json.loads((tiny_project.out / "manifest.json").read_text())["variants"]
+    assert after["alpha"]["threads"] == manifest.cores() // 2
+    assert after["beta"]["threads"] == manifest.cores()       # cached: its own count
+    assert tiny_project.build("--jobs", "2", "--variant", "alpha") == 0
+    assert states(capsys.readouterr().out) == {"alpha": "cached"}

@@ -21,7 +21,7 @@ import yaml
 
 from asl import config
 from asl.engine import variants
-from asl.engine.stamps import STAMP
+from asl.engine.cache import STAMP
 from asl.report.context import SECTIONS
 from conftest import ROOT
 from report_builds import make_build
@@ -239,6 +239,7 @@ def test_preview_of_a_folder_without_results_says_to_build_first(tmp_path):
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="no Chromium here: install Debian's "
                     "`chromium chromium-driver` (.ci/run does) to run the browser test")
 def test_in_a_real_browser_the_report_is_whole_and_reloads_itself(preview, report):

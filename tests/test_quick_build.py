@@ -21,8 +21,9 @@ from report_checks import (assert_every_chapter_has_its_body, assert_within_budg
 ENV = {**os.environ, **{f"ASL_{key.upper()}": os.environ.get(f"ASL_{key.upper()}") or str(path)
                         for key, path in shared_paths().items()}}
 
-pytestmark = pytest.mark.skipif(not Path(ENV["ASL_DATA"]).exists(),
-                                reason="the shared ASL data is not beside the project")
+pytestmark = [pytest.mark.slow,       # a real quick build: minutes
+              pytest.mark.skipif(not Path(ENV["ASL_DATA"]).exists(),
+                                 reason="the shared ASL data is not beside the project")]
 
 
 def build(*args, timeout=1500) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import project_with_notebook
-from test_engine import metrics, states
+from helpers import metrics, states
 
 
 def uses_notebook(book) -> None:
@@ -136,7 +136,7 @@ def test_the_used_folder_is_not_part_of_the_fingerprint(project, capsys, tmp_pat
 
 
 def test_the_engine_and_the_notebooks_name_the_used_run_parameter_alike():
-    from asl.engine.variants import USES_PARAMETER
+    from asl.engine.parameters import USES_PARAMETER
     from asl.study import reuse
 
     assert USES_PARAMETER == reuse.PARAMETER

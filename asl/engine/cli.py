@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from asl import config
-from asl.engine import pipeline, variants
-from asl.errors import AslError, DataError, VariantError, WeightsError
+from asl.engine import listing, pipeline, plan, variants
+from asl.errors import AslError, DataError, UsageError, VariantError, exit_code
 
 EPILOG = """\
 examples:
@@ -146,23 +146,15 @@ def preview_parser() -> argparse.ArgumentParser:
 def preview_main(argv: list[str]) -> int:
     """``python build.py preview``."""
     args = preview_parser().parse_args(argv)
-    from asl.engine import preview
 
-    options = pipeline.Options(quick=args.quick, out=args.out, render_only=True,
-                               variants_file=args.variants_file, notebooks_dir=args.notebooks)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    def serve() -> int:
+        from asl.engine import preview
+
+        options = pipeline.Options(quick=args.quick, out=args.out, render_only=True,
+                                   variants_file=args.variants_file, notebooks_dir=args.notebooks)
         return preview.serve(preview.Sources(options, args.templates), args.port, args.open)
-    except KeyboardInterrupt:
-        print("preview: stopped", file=sys.stderr)
-        return 0
-    except AslError as error:
-        if args.debug:
-            raise
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+
+    return guarded(serve, args.debug, interrupted=("preview: stopped", 0))
 
 
 def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
@@ -185,7 +177,7 @@ def evaluate_checks(args, out: Path) -> Path:
         build = " ".join(["python build.py", *(["--quick"] if args.quick else []),
                           *([f"--out {args.out}"] if args.out else []),
                           f"--variant {args.variant}"])
-        raise AslError(f"variant {args.variant!r} has no results in {out / 'variants'}: "
+        raise UsageError(f"variant {args.variant!r} has no results in {out / 'variants'}: "
                        f"build it first ({build})")
     return folder
 
@@ -194,7 +186,8 @@ def evaluate_main(argv: list[str]) -> int:
     """``python build.py evaluate NAME --images PATH``."""
     args = evaluate_parser().parse_args(argv)
     out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-    try:
+
+    def evaluate() -> int:
         folder = evaluate_checks(args, out)
         from asl.study import own_photos
 
@@ -202,19 +195,25 @@ def evaluate_main(argv: list[str]) -> int:
                                             config.weights_path(args.weights, ""))
         print(own_photos.summary(result))
         return 0
-    except AslError as error:
-        if args.debug:
-            raise
-        print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, USAGE_ERRORS) else 1
-    except OSError as error:
-        if args.debug or not error.filename:
-            raise
-        print(f"error: {one_line(error)}", file=sys.stderr)
-        return 1
+
+    return guarded(evaluate, args.debug)
 
 
-USAGE_ERRORS = (DataError, VariantError, WeightsError)
+def predict_main(argv: list[str]) -> int:
+    """``python build.py predict NAME --images PATH``."""
+    args = evaluate_parser("predict").parse_args(argv)
+    out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
+
+    def predict() -> int:
+        from asl.study import predictions
+
+        result = predictions.predict_photos(
+            run_folder(out / "variants", args.variant, args.seed), args.images,
+            out / "predictions", config.weights_path(args.weights, ""))
+        print(predictions.summary(result))
+        return 0
+
+    return guarded(predict, args.debug)
 
 
 def one_line(error: OSError) -> str:
@@ -223,23 +222,31 @@ def one_line(error: OSError) -> str:
             f"exists and is writable, or choose another with --out (--debug shows where)")
 
 
-def predict_main(argv: list[str]) -> int:
-    """``python build.py predict NAME --images PATH``."""
-    args = evaluate_parser("predict").parse_args(argv)
-    out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-    try:
-        from asl.study import predictions
+INTERRUPTED = ("\ninterrupted: running notebooks stopped, previous outputs left as they were", 130)
 
-        result = predictions.predict_photos(
-            run_folder(out / "variants", args.variant, args.seed), args.images,
-            out / "predictions", config.weights_path(args.weights, ""))
-        print(predictions.summary(result))
-        return 0
+
+def guarded(command, debug: bool, interrupted: tuple[str, int] = INTERRUPTED) -> int:
+    """Run ``command()`` as every entry point does: Ctrl-C or SIGTERM prints ``interrupted``'s
+    line and exits with its code; an AslError is one line, exit 2 for bad usage, data or
+    weights, else 1; an OSError naming a file is one line, exit 1 (--debug: the traceback)."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return command()
+    except KeyboardInterrupt:
+        print(interrupted[0], file=sys.stderr)
+        return interrupted[1]
     except AslError as error:
-        if args.debug:
+        if debug:
             raise
         print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, DataError) else 1
+        return exit_code(error)
+    except OSError as error:     # e.g. a folder made read-only while the build ran
+        if debug or not error.filename:
+            raise
+        print(f"error: {one_line(error)}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(signum, frame):
@@ -256,29 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     args = parser().parse_args(argv)
-    try:
+
+    def build() -> int:
         options = options_from(args)
         if args.list:
-            table, runs = pipeline.load_plan(options)
+            table, runs = plan.load_plan(options)
             chosen = list({run.variant.name: run.variant for run in runs}.values())
-            print(variants.describe(table, chosen, runs), end="")
+            print(listing.describe(table, chosen, runs), end="")
             return 0
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            return pipeline.build(options)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-    except KeyboardInterrupt:
-        print("\ninterrupted: running notebooks stopped, previous outputs left as they were",
-              file=sys.stderr)
-        return 130
-    except AslError as error:
-        if args.debug:
-            raise
-        print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, USAGE_ERRORS) else 1
-    except OSError as error:     # e.g. a folder made read-only while the build ran
-        if args.debug or not error.filename:
-            raise
-        print(f"error: {one_line(error)}", file=sys.stderr)
-        return 1
+        return pipeline.build(options)
+
+    return guarded(build, args.debug)

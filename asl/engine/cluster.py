@@ -10,111 +10,24 @@ path, or as a packed archive returned by the task; from there the local runner p
 """
 from __future__ import annotations
 
-import io
-import os
 import queue
 import shutil
-import socket
-import tarfile
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 from asl import progress
-from asl.engine.variants import USES_PARAMETER
-from asl.engine import fingerprint, manifest
-from asl.engine.execute import Job, kernel_env
-from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say, used_state
+from asl.engine import fingerprint
+from asl.engine.cluster_task import (CLUSTER_PACKAGES, POLL_SECONDS, TOPIC, pack, run_task,
+                                     unpack, worker_facts)
+from asl.engine.dependencies import ready_runs
+from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say
 from asl.errors import BuildError
 
-TOPIC = "asl-run"
 NOT_SHIPPED = ("*.ipynb", "*.html", ".*")
 """Files of a used run a worker does not get (its executed notebook, HTML export, logs)."""
-POLL_SECONDS = 1.0
-CLUSTER_PACKAGES = (*fingerprint.KEY_PACKAGES, "papermill", "dask", "distributed")
 HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS` (see README, "
         "Run on a cluster), or use `--cluster local`")
-
-
-def worker_facts(paths: list[str], probe: str, dask_worker=None) -> dict:
-    """On each worker (``Client.run``): its host, package and code versions, which of the
-    build's data paths it cannot read and whether it sees the output folder."""
-    return {"host": socket.gethostname(), "cores": manifest.cores(),
-            "packages": fingerprint.package_versions(CLUSTER_PACKAGES),
-            "asl": fingerprint.source_fingerprint(everything=True),
-            "unreadable": [path for path in paths if not os.access(path, os.R_OK)],
-            "sees_output": os.path.exists(probe)}
-
-
-def run_task(spec: dict) -> dict:
-    """On a worker: run one notebook in a fresh temporary folder, with the same subprocess as
-    a local run; stop it on its time limit or when the build sets its stop event. Returns the
-    result record, where it ran and, without a shared folder, the packed output folder."""
-    from distributed import Event, get_worker
-
-    worker = get_worker()
-    host = socket.gethostname()
-    name = spec["name"]
-    threads = spec["threads"] or max(1, manifest.cores() // max(1, worker.state.nthreads))
-    worker.log_event(TOPIC, {"run": name, "event": "started", "host": host,
-                             "worker": worker.address, "threads": threads})
-    stop = Event(spec["stop"])
-    with tempfile.TemporaryDirectory(prefix="asl-run-") as tmp:
-        notebook = Path(tmp) / "input" / spec["notebook_name"]
-        notebook.parent.mkdir()
-        notebook.write_text(spec["notebook_text"])
-        folder = Path(tmp) / name
-        parameters = {**spec["parameters"], "output_dir": str(folder), "threads": threads}
-        if spec.get("uses_archive"):            # the used run's files, packed by the build
-            used = Path(tmp) / "uses" / Path(parameters[USES_PARAMETER]).name
-            used.mkdir(parents=True)
-            unpack(spec["uses_archive"], used)
-            parameters[USES_PARAMETER] = str(used)
-        gpu = "" if spec["gpu"] is False else None
-        job = Job(name, notebook, folder, parameters, kernel_env(threads, gpu), spec["timeout"])
-        job.start()
-        shown = None
-        while not job.finished():
-            time.sleep(POLL_SECONDS)
-            state = progress.read(folder)
-            if state and state != shown:
-                shown = state
-                worker.log_event(TOPIC, {"run": name, "event": "progress", "state": state})
-            if stop.is_set():
-                job.stop("interrupt")
-                break
-        result = job.outcome()
-        if job.killed_by == "interrupt":     # the build gave up on it: deliver nothing
-            return {"stopped": True}
-        answer = {"result": result, "worker": {"host": host, "address": worker.address,
-                                               "threads": threads,
-                                               "run_seconds": result["seconds"]}}
-        if spec["dest"]:                       # a folder the build machine sees too
-            dest = Path(spec["dest"])
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(folder, dest)
-        else:
-            answer["archive"] = pack(folder)
-            answer["worker"]["archive_bytes"] = len(answer["archive"])
-        return answer
-
-
-def pack(folder: Path, skip=()) -> bytes:
-    """A run's output folder as a gzipped tar archive in memory, without the files whose names
-    match a pattern of ``skip``."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for path in sorted(folder.rglob("*")):
-            if not any(path.match(pattern) for pattern in skip):
-                archive.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
-    return buffer.getvalue()
-
-
-def unpack(data: bytes, folder: Path) -> None:
-    """Unpack ``pack``'s archive into an empty ``folder`` (refusing paths that leave it)."""
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        archive.extractall(folder, filter="data")
 
 
 class Delivered:
@@ -262,14 +175,8 @@ class ClusterRunner(Runner):
         queued = {run.name for run, _ in todo}
 
         def submit_ready():
-            for run, key in list(waiting):
-                state = used_state(run, queued, records)
-                if state == "waiting":
-                    continue
+            for run, key in ready_runs(waiting, queued, records, self.not_run):
                 waiting.remove((run, key))
-                if state == "failed":
-                    records[run.name] = self.not_run(run, key)
-                    continue
                 folder = self.variants_dir / f".{run.name}.partial"
                 shutil.rmtree(folder, ignore_errors=True)
                 spec = self.spec(run)

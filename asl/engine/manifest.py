@@ -87,3 +87,20 @@ def build_manifest(*, quick: bool, command: list[str], packages: dict, data: dic
             "threads_per_job": threads, "wall_seconds": round(wall_seconds, 1),
             **({"cluster": cluster} if cluster else {}), "mixed_data": mixed_data or {},
             "variants": variants}
+
+
+def run_entries(shown: dict, records: dict) -> dict:
+    """Run name -> what the manifest keeps of it: its record, variant, notebook, seeds and
+    headline figures; ``shown`` maps each variant to the runs the report shows."""
+    return {run.name: {**records[run.name].manifest_entry(), "variant": name,
+                       "notebook": run.notebook.name, "train_seed": run.seed,
+                       "split_seed": records[run.name].parameters.get("seed"),
+                       "metrics": metrics_summary(records[run.name].dir)}
+            for name, runs in shown.items() for run in runs}
+
+
+def data_entries(paths: dict, fingerprints: dict, out: Path, render_only: bool) -> dict:
+    """The data, wild and weights paths with their fingerprints; for a build that ran nothing
+    (--render-only), what the last build used."""
+    data = {key: {"path": path, "fingerprint": fingerprints[key]} for key, path in paths.items()}
+    return previous(out).get("data", data) if render_only else data

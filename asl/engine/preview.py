@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from asl.engine import manifest, pipeline
-from asl.errors import AslError, BuildError
+from asl.errors import BuildError, UsageError
 
 HOST = "127.0.0.1"
 EVENTS = "/__preview/events"
@@ -118,7 +118,7 @@ class Preview:
         try:
             page = self.renderer.render(results_changed)
             note = f"re-rendered in {time.monotonic() - started:.2f} s ({why})"
-        except BuildError:
+        except (BuildError, UsageError):
             raise
         except Exception as error:   # a template being edited: show it, keep serving
             page = error_page(f"{type(error).__name__}: {error}")
@@ -158,7 +158,7 @@ class Preview:
                                                                    else "")
                 try:
                     self.render("results" in kinds.values(), why=names)
-                except BuildError as error:
+                except (BuildError, UsageError) as error:
                     self.say(f"preview: {error}", flush=True)
 
     def start_watching(self) -> None:
@@ -228,7 +228,7 @@ def serve(sources: Sources, port: int, open_browser: bool = False, say=print) ->
     """Render, serve and watch until Ctrl-C (or SIGTERM); return the exit code."""
     out = sources.out.resolve()
     if not (out / "variants").is_dir():
-        raise BuildError(f"no results in {out}: build first (python build.py"
+        raise UsageError(f"no results in {out}: build first (python build.py"
                          f"{' --quick' if sources.options.quick else ''}) or give --out DIR")
     sources = Sources(pipeline.Options(**{**vars(sources.options), "out": out}),
                       sources.templates.resolve())
@@ -239,9 +239,9 @@ def serve(sources: Sources, port: int, open_browser: bool = False, say=print) ->
                                                            directory=str(out)))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise AslError(f"port {port} on {HOST} is in use (another preview?): choose "
+            raise UsageError(f"port {port} on {HOST} is in use (another preview?): choose "
                            f"another with --port N, or --port 0 for any free port") from None
-        raise AslError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
+        raise UsageError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
     address = f"http://{HOST}:{server.server_address[1]}/"
     preview.start_watching()
     say(f"preview: {address} (report folder {out}); re-renders the HTML when templates/, "

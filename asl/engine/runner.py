@@ -9,11 +9,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from asl import progress
-from asl.engine import manifest, variants
-from asl.engine.variants import USES_PARAMETER
+from asl.engine import manifest
+from asl.engine.cache import invalid_metrics, write_stamp
+from asl.engine.dependencies import ready_runs
 from asl.engine.execute import Job, export_html, kernel_env
-from asl.engine.stamps import STAMP, BuildRecord, invalid_metrics, publish
-from asl.files import write_json_atomic
+from asl.engine.parameters import USES_PARAMETER
+from asl.engine.plan import Run
+from asl.engine.variants import Variant
+from asl.engine.records import BuildRecord, publish
 
 POLL_SECONDS = 0.5
 HEARTBEAT_SECONDS = 60
@@ -47,14 +50,14 @@ class Runner:
     def describe(self) -> str:
         return f"jobs {self.jobs}, {self.threads} thread(s) each"
 
-    def parameters(self, run: variants.Run) -> dict:
+    def parameters(self, run: Run) -> dict:
         """The run's parameters with those the build sets (paths, quick, the used run's folder)."""
         return {**run.parameters, "quick": self.quick, "data_path": self.paths["data"],
                 "wild_path": self.paths["wild"], "weights_path": self.paths["weights"],
                 **({USES_PARAMETER: str((self.variants_dir / run.uses.name).resolve())}
                    if run.uses else {})}
 
-    def make_job(self, variant: variants.Run) -> Job:
+    def make_job(self, variant: Run) -> Job:
         """A job for ``variant`` in a fresh ``.<name>.partial`` folder, with its own threads
         and GPU (one GPU variant per GPU; other variants see none)."""
         folder = self.variants_dir / f".{variant.name}.partial"
@@ -69,21 +72,14 @@ class Runner:
                    kernel_env(self.threads, gpu), float(timeout) if timeout else None, gpu,
                    self.keep_open)
 
-    def run(self, todo: list[tuple[variants.Run, str]]) -> dict[str, BuildRecord]:
+    def run(self, todo: list[tuple[Run, str]]) -> dict[str, BuildRecord]:
         """Run ``(run, fingerprint)`` pairs, each after the run it uses; return name ->
         record."""
         pending, running, records, plans = list(todo), [], {}, {}
         queued = {run.name for run, _ in todo}
         try:
             while pending or running:
-                for variant, key in list(pending):
-                    state = used_state(variant, queued, records)
-                    if state == "waiting":
-                        continue
-                    if state == "failed":
-                        pending.remove((variant, key))
-                        records[variant.name] = self.not_run(variant, key)
-                        continue
+                for variant, key in ready_runs(pending, queued, records, self.not_run):
                     if len(running) >= self.jobs:
                         break
                     if variant.gpu is not False and self.gpu_count and not self.free_gpus:
@@ -110,7 +106,7 @@ class Runner:
             raise
         return records
 
-    def not_run(self, run: variants.Run, key: str) -> BuildRecord:
+    def not_run(self, run: Run, key: str) -> BuildRecord:
         """A run not started because the run it uses failed: one line, a failed record, its
         last good results kept."""
         cause = f"{run.uses.name} failed, and this run uses its output"
@@ -129,7 +125,7 @@ class Runner:
             job.beat = job.elapsed
             say(job.name, "running", f"[{clock(job.elapsed)}]")
 
-    def finish(self, job: Job, variant: variants.Variant, key: str,
+    def finish(self, job: Job, variant: Variant, key: str,
                worker: dict | None = None) -> BuildRecord:
         """Publish a successful run, keep a failed one aside, print the outcome; ``worker``
         says where a cluster ran it."""
@@ -153,7 +149,7 @@ class Runner:
                              variant.parameters, worker=worker, data=self.data_fingerprint,
                              threads=self.threads)
         if result["status"] == "done":
-            write_json_atomic(job.folder / STAMP, record.stamp())
+            write_stamp(job.folder, record.stamp())
             publish(job.folder, final)
             say(job.name, "done", clock(result["seconds"])
                 + (f" on {worker['host']}" if worker else ""))
@@ -169,17 +165,6 @@ class Runner:
         record.status, record.dir, record.error = "failed", failed, failure_text(result)
         record.notebook_html = html
         return record
-
-
-def used_state(run: variants.Run, queued: set[str], records: dict[str, BuildRecord]) -> str:
-    """How the run that ``run`` uses stands: "ready" (none, or cached, or done in this build),
-    "waiting" (to run in this build) or "failed"."""
-    if run.uses is None or run.uses.name not in queued:
-        return "ready"
-    record = records.get(run.uses.name)
-    if record is None:
-        return "waiting"
-    return "ready" if record.ok else "failed"
 
 
 def failure_text(result: dict) -> str:

@@ -1,18 +1,13 @@
-"""A variant's folder on disk: the stamp of its last successful run, the swap that publishes a
-new run, and the recovery of a swap or run that was interrupted."""
+"""A run's folder on disk: how the run stands after a build (its record), the swap that
+publishes a new run, and the recovery of a swap or run that was interrupted."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from asl import metrics_file
-from asl.errors import MetricsError
-
-STAMP = ".build.json"
-RENDER_STAMP = ".render.json"
+from asl.engine.cache import invalid_metrics, read_stamp
 
 
 @dataclass
@@ -45,25 +40,6 @@ class BuildRecord:
     def manifest_entry(self) -> dict:
         return {**self.stamp(), "status": self.status, "cached": self.status == "cached",
                 **({"error": self.error} if self.error else {})}
-
-
-def read_stamp(folder: Path) -> dict | None:
-    """The record of a variant's last successful run, if its metrics.json is there too."""
-    try:
-        if (folder / "metrics.json").exists():
-            return json.loads((folder / STAMP).read_text())
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def invalid_metrics(folder: Path) -> str | None:
-    """Why a run's metrics.json cannot be used (missing, not JSON, not the schema), else None."""
-    try:
-        metrics_file.read(folder)
-    except MetricsError as error:
-        return str(error)
-    return None
 
 
 def recover(variants_dir: Path) -> None:

@@ -1,0 +1,89 @@
+"""Helpers shared by the engine's tests (plain functions; the fixtures are in conftest.py)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, TinyProject, project_with_notebook
+
+
+def metrics(project, name):
+    return json.loads((project.out / "variants" / name / "metrics.json").read_text())
+
+
+def states(output: str) -> dict[str, str]:
+    """The last state printed for each variant: {"alpha": "cached", ...}."""
+    found = {}
+    for line in output.splitlines():
+        match = re.match(r"\s+([\w.\[\]=,]+)\s+(queued|running|cached|done|FAILED)\b", line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def run_cli(capsys, args: list[str]) -> tuple[int, str, str]:
+    """``build.py ARGS`` in this process: the exit code, stdout and stderr."""
+    from asl.engine import cli
+
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def run_fixtures(capsys, *args, variants_file=FIXTURES / "variants.yaml"):
+    """``build.py`` on the fixture variants and notebooks; nothing may be written."""
+    return run_cli(capsys, ["--variants-file", str(variants_file), "--notebooks", str(FIXTURES),
+                            "--data", str(FIXTURES), "--out", "/nonexistent/never-written",
+                            *args])
+
+
+def build_real(capsys, tmp_path, *args):
+    """The project's variants.yaml and notebooks; nothing may run (the data does not exist)."""
+    return run_cli(capsys, ["--out", str(tmp_path / "out"), "--data", str(tmp_path / "no-data"),
+                            *args])
+
+
+def seeded_project(tmp_path) -> tuple[TinyProject, list[str]]:
+    """A tiny project whose notebook takes a training seed (one variant, alpha)."""
+    def add_seed(book):
+        parameters = next(c for c in book["cells"]
+                          if "parameters" in c["metadata"].get("tags", []))
+        parameters["source"].append("\ntrain_seed = 1\n")
+        book["cells"][-1]["source"].insert(0, "label = f'{label}-{train_seed}'\n")
+
+    return project_with_notebook(tmp_path, add_seed)
+
+
+def build_without_root_powers(project, *args):
+    """``build.py`` in its own process that file permissions apply to even when the tests run
+    as root (root without the capability to override them)."""
+    command = [sys.executable, str(FIXTURES / "stub_build.py"), *project.args(*args)]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv")
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def uses_table(tmp_path: Path, entries: dict):
+    """A variants file of ``entries`` over a copy of tiny.ipynb that takes ``uses_dir`` and a
+    training seed; returns the loaded table (or raises)."""
+    import yaml
+
+    from asl.engine import variants
+
+    book = json.loads((FIXTURES / "tiny.ipynb").read_text())
+    next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))[
+        "source"].append('\nuses_dir = ""\ntrain_seed = 1\n')
+    (tmp_path / "tiny.ipynb").write_text(json.dumps(book))
+    (tmp_path / "plain.ipynb").write_text((FIXTURES / "tiny.ipynb").read_text())
+    path = tmp_path / "variants.yaml"
+    path.write_text(yaml.safe_dump({"variants": entries}))
+    return variants.load(path, tmp_path)
