@@ -34,3 +34,19 @@ def test_second_extract_reads_the_cache(tmp_path, monkeypatch):
     assert calls == [2]
     assert (first.attempt == -1).all() and np.isnan(second.keypoints).all()
     assert list((tmp_path / "keypoints").glob("*.npz"))
+
+
+def test_the_keypoint_cache_is_written_whole_and_readable_like_every_output(tmp_path):
+    """Written through files.atomic_write: no temporary file left, and the permissions of
+    any other output (a private mkstemp file would stop a shared cache being read)."""
+    import os
+
+    path = tmp_path / "keypoints" / "hands-x.npz"
+    found = keypoints.empty_keypoints(3)
+    found.attempt[1] = 2
+    keypoints._save(path, found)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert keypoints._load(path).attempt.tolist() == [-1, 2, -1]
