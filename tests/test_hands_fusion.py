@@ -87,14 +87,17 @@ def test_fusions_reliability_is_its_own_and_the_networks_figures_say_whose(tmp_p
     drawn = []
     monkeypatch.setattr("asl.study.figures.reliability_diagram",
                         lambda calibration, path, title="": drawn.append(calibration) or "r.png")
-    monkeypatch.setattr(experiment, "saliency_figures", lambda model, results, data, out, title:
-                        [{"key": "saliency_test", "caption": f"{title}: saliency", "file": "s"}])
+    monkeypatch.setattr(experiment, "saliency_figures", lambda model, results, data, out, title,
+                        looker: [{"key": "saliency_test", "caption": f"{title}: where {looker} "
+                                  "looks", "file": "s"}])
     history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
     made = crop_network.figures(None, _results(data, alone), _results(data, fused), data,
                                 {"history": history}, tmp_path, "fusion", fused=True)
     assert drawn == [evaluate.calibration(fused, data.test.labels)]
     assert drawn[0]["ece"] != evaluate.calibration(alone, data.test.labels)["ece"]
     captions = {figure["key"]: figure["caption"] for figure in made}
-    for key in ("learning_curves", "saliency_test"):
-        assert captions[key].startswith("fusion: the hand-crop network alone (not the fused")
+    assert captions["learning_curves"].startswith(
+        "fusion: learning curves of the hand-crop network alone, not of the fused model (")
+    assert captions["saliency_test"] == ("fusion: where the hand-crop network alone, not the "
+                                         "fused model, looks")
     assert captions["reliability"].startswith("fusion: reliability diagram")

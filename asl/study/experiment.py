@@ -167,15 +167,15 @@ def evaluate_keras(model, data: Data, output_dir) -> Results:
 
 
 def standard_figures(results: Results, data: Data, training: dict | None, output_dir,
-                     title: str, training_title: str = "") -> list[dict]:
-    """Learning curves, confusion matrix, misclassified test photos, wild predictions; the
-    learning curves' caption names ``training_title`` when they are of another model (such
-    as the network inside a fused model)."""
+                     title: str, curves_of: str = "") -> list[dict]:
+    """Learning curves, confusion matrix, misclassified test photos, wild predictions;
+    ``curves_of`` names the model the learning curves are of when it is not the one evaluated
+    (such as the network inside a fused model)."""
     report_progress(output_dir, "figures")
     out = Path(output_dir)
     made = []
     if training and training["history"].get("loss"):
-        made.append({"key": "learning_curves", "caption": f"{training_title or title}: learning curves "
+        made.append({"key": "learning_curves", "caption": f"{title}: learning curves{curves_of} "
                      "(training vs validation; validation photos are held-out frame blocks).",
                      "file": figures.learning_curves(training["history"], out / "learning_curves.png",
                                                      training.get("stages"))})
@@ -213,9 +213,9 @@ def explanation_figures(model, results: Results, data: Data, output_dir, title: 
 
 
 def saliency_figures(model, results: Results, data: Data, output_dir, title: str,
-                     count: int = 6) -> list[dict]:
-    """Where the Keras ``model`` looks on right and wrong photos (its predictions in
-    ``results``), in domain and in the wild."""
+                     count: int = 6, looker: str = "the model") -> list[dict]:
+    """Where the Keras ``model`` (named ``looker`` in the captions) looks on right and wrong
+    photos (its predictions in ``results``), in domain and in the wild."""
     report_progress(output_dir, "saliency and calibration")
     from asl.study import explain
 
@@ -233,7 +233,7 @@ def saliency_figures(model, results: Results, data: Data, output_dir, title: str
         maps = explain.saliency_maps(model, photos.images[pick], y_pred[pick])
         labels = [f"{CLASSES[t]} → {CLASSES[p]}" for t, p in zip(y_true[pick], y_pred[pick])]
         where = "in-domain test photos" if name == "test" else "wild photos"
-        made.append({"key": f"saliency_{name}", "caption": f"{title}: where the model looks on "
+        made.append({"key": f"saliency_{name}", "caption": f"{title}: where {looker} looks on "
                      f"{where} (SmoothGrad saliency for the predicted class; right predictions "
                      "first, then wrong ones).",
                      "file": figures.saliency_grid(photos.images[pick], maps, labels,

@@ -86,22 +86,22 @@ def evaluate(model, cropped, output_dir, reused=None):
 
 
 def figures(model, network, results, cropped, training: dict, output_dir, variant: str,
-            reused=None, fused: bool = False) -> list[dict]:
+            fused: bool = False) -> list[dict]:
     """The run's figures. Confusion matrix, errors and reliability are of ``results`` (the
     fused model's when ``fused``); the learning curves and saliency maps are always the
     network's (``network``: its own results), and for a fused model their captions say so."""
     from asl.study import experiment
     from asl.study.figures import entry, example_grid
 
-    title = fusion.network_title(variant, reused) if fused else variant
     made = experiment.standard_figures(results, cropped, training, output_dir, variant,
-                                       training_title=title)
+                                       curves_of=fusion.NETWORK_CURVES if fused else "")
     pick = np.linspace(0, len(cropped.train) - 1, 16).round().astype(int)
     made.append(entry("training_crops", f"{variant}: training crops as the network saw them "
                       "(backgrounds replaced where a hand was found).", example_grid(
                           cropped.train.images[pick], cropped.train.labels[pick],
                           cropped.train.labels[pick], Path(output_dir) / "training_crops.png")))
-    made += experiment.saliency_figures(model, network, cropped, output_dir, title)
+    made += experiment.saliency_figures(model, network, cropped, output_dir, variant,
+                                        looker=fusion.NETWORK_LOOKS if fused else "the model")
     made.append(experiment.reliability_figure(results, cropped, output_dir, variant))
     return made
 

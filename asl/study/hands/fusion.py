@@ -66,7 +66,6 @@ def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: 
     return results, {"weight": weight, "grid": grid, "forest": search}
 
 
-def network_title(variant: str, reused=None) -> str:
-    """How captions name the crop network inside a fused model."""
-    where = f", trained in {reused.run}" if reused is not None else ""
-    return f"{variant}: the hand-crop network alone{where} (not the fused model)"
+NETWORK_CURVES = " of the hand-crop network alone, not of the fused model"
+NETWORK_LOOKS = "the hand-crop network alone, not the fused model,"
+"""How captions name the crop network inside a fused model (learning curves, saliency)."""
