@@ -8,7 +8,8 @@ Model variants (``kind: "model"``)::
     schema_version      1
     kind                "model"
     variant, title      name in variants.yaml and its human title
-    family              "cnn" | "transfer" | "autoencoder"
+    family              "cnn" | "transfer" | "autoencoder" | "keypoints" | "handcrop": how the
+                        saved model is loaded (asl/study/saved_models.py, LOADERS)
     notebook            notebook file name
     parameters          the final parameters the notebook ran with (no paths)
     quick               true for a --quick build

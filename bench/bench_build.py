@@ -62,8 +62,7 @@ def bare_fit_throughput(out: Path, quick: bool) -> tuple[float, float]:
                            block_size=p["block_size"], gap=p["gap"], output_dir=tempfile.mkdtemp())
     model = models.build_cnn(data.input_shape, len(CLASSES), p["architecture"], p["dropout"],
                              p["augment"], p["train_seed"])
-    model.compile(optimizer=training.make_optimizer(p["optimizer"], p["learning_rate"]),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    training.compile_model(model, p["optimizer"], p["learning_rate"])
     epochs = metrics["training"]["epochs_run"]
     started = time.perf_counter()
     model.fit(data.train.images, data.train.labels, validation_data=(data.val.images,
@@ -127,8 +126,7 @@ def throughput(epochs: int = 2) -> None:
         rates = {"pipeline": [], "bare": []}
         for kind in ("pipeline", "bare", "bare", "pipeline"):
             model = models.build_cnn(data.input_shape, len(CLASSES), architecture, 0.5, augment, 1)
-            model.compile(optimizer=training.make_optimizer(optimizer, 0.001),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            training.compile_model(model, optimizer, 0.001)
             started = time.perf_counter()
             if kind == "pipeline":
                 training.fit(model, train.images, train.labels, val.images, val.labels,

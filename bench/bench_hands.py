@@ -22,8 +22,9 @@ import numpy as np
 
 from asl import CLASSES
 from asl.config import shared_paths
-from asl.study import hand_keypoints, hands
-from asl.study import keypoint_features as kf
+from asl.study.hands import detector as hands
+from asl.study.hands import features as kf
+from asl.study.hands import keypoints as hand_keypoints
 from asl.study.data import load_images
 
 SHARED = shared_paths()

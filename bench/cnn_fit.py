@@ -53,8 +53,7 @@ def build(args, data, augment=None):
 
     model = models.build_cnn(data.input_shape, len(CLASSES), args.architecture, args.dropout,
                              args.augment if augment is None else augment, args.seed)
-    model.compile(optimizer=training.make_optimizer(args.optimizer, args.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    training.compile_model(model, args.optimizer, args.learning_rate)
     return model
 
 

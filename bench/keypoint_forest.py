@@ -20,8 +20,10 @@ from sklearn.ensemble import (ExtraTreesClassifier, HistGradientBoostingClassifi
 
 from asl.config import shared_paths
 from asl.holdout import selection_mask
-from asl.study import experiment, forests, landmarks
-from asl.study.hands import DetectorSettings
+from asl.study import experiment, forests
+from asl.study.hands import classifiers, detections
+from asl.study.hands.detector import DetectorSettings
+from asl.study.saved_models import KEYPOINT_CLASSIFIER_FILE
 
 CONFIGS = {
     "rf200 leaf1 (before)": lambda t: RandomForestClassifier(200, min_samples_leaf=1, n_jobs=t, random_state=1),
@@ -48,24 +50,24 @@ def main() -> None:
               "block_size": 150, "gap": 20, "test_fraction": 0.2, "val_fraction": 0.1,
               "seed": 42, "hash_sample": 0}
     data = experiment.load_data(params, str(paths["data"]), str(paths["wild"]), tempfile.mkdtemp())
-    found = landmarks.keypoints_for(data, DetectorSettings(), str(paths["weights"]),
+    found = detections.keypoints_for(data, DetectorSettings(), str(paths["weights"]),
                                     workers=args.threads, progress=False)
     pick = selection_mask(data.wild.ids, data.wild.labels)
     print(f"{'classifier':24s} copies  rows    fit s   val    test   wild (selection half)   MB")
     for copies in args.copies:
         rng = np.random.default_rng(1)
-        x, y = landmarks.training_table(found.train, data.train.labels, rng, copies, False)
+        x, y = classifiers.training_table(found.train, data.train.labels, rng, copies, False)
         for name, make in CONFIGS.items():
             if args.only and not any(o in name for o in args.only):
                 continue
             started = time.perf_counter()
-            model = landmarks.KeypointClassifier(name, make(args.threads).fit(x, y))
+            model = classifiers.KeypointClassifier(name, make(args.threads).fit(x, y))
             seconds = time.perf_counter() - started
             val = (model.predict_proba_keypoints(found.val).argmax(1) == data.val.labels).mean()
             test = (model.predict_proba_keypoints(found.test).argmax(1) == data.test.labels).mean()
             wild = (model.predict_proba_keypoints(found.wild).argmax(1)
                     == data.wild.labels)[pick].mean()
-            saved = forests.save(model, Path(tempfile.mkdtemp()) / "landmarks.pkl")
+            saved = forests.save(model, Path(tempfile.mkdtemp()) / KEYPOINT_CLASSIFIER_FILE)
             size = saved.stat().st_size / 1e6   # as the notebook saves it
             print(f"{name:24s} {copies:6d} {len(x):6d} {seconds:7.1f} {val:.3f}  {test:.3f}  "
                   f"{wild:.3f}  {size:6.1f}", flush=True)

@@ -41,7 +41,8 @@ def test_the_allowed_choices_are_those_the_code_has():
     """variants.yaml's choices are the ones asl.study implements (no silent drift)."""
     from asl import config
     from asl.engine import variants
-    from asl.study import landmarks, models, splits, training
+    from asl.study import models, splits, training
+    from asl.study.hands import classifiers
     table = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
     allowed = table.allowed
     assert set(allowed["architecture"]) == set(models.CNN_ARCHITECTURES)
@@ -50,4 +51,4 @@ def test_the_allowed_choices_are_those_the_code_has():
     assert set(allowed["alpha"]) == set(models._MOBILENET_ALPHA_TAGS)
     assert set(allowed["optimizer"]) == set(training.OPTIMIZERS)
     assert set(allowed["split"]) == set(splits.SPLIT_KINDS)
-    assert set(allowed["classifier"]["landmarks.ipynb"]) == {"best", *landmarks.CLASSIFIERS}
+    assert set(allowed["classifier"]["keypoints.ipynb"]) == {"best", *classifiers.CLASSIFIERS}

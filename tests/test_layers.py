@@ -29,7 +29,8 @@ def imported_modules(path):
     return found
 
 
-@pytest.mark.parametrize("path", sorted((ASL / "study").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ASL / "study").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(ASL)))
 def test_study_modules_do_not_import_the_engine_or_the_report(path):
     bad = {m for m in imported_modules(path)
            if m.startswith(("asl.engine", "asl.report"))}

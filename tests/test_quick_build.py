@@ -100,7 +100,7 @@ def test_fusion_reuses_handcrops_network_instead_of_training_it(quick_build):
     assert fusion["extra"]["network_reused_from"] == "handcrop.seed1"
     assert fusion["training"]["history"] == handcrop["training"]["history"]
     assert "training" not in fusion["stages"] and "training" in handcrop["stages"]
-    assert fusion["model"]["file"] == "handcrop.seed1/model.keras + landmarks.pkl"
+    assert fusion["model"]["file"] == "handcrop.seed1/model.keras + keypoint_classifier.pkl"
     assert not (variants / "fusion.seed1" / "model.keras").exists()     # saved once
 
 

@@ -94,7 +94,7 @@ def next_steps(rec: Recommendation | None, models: list[Candidate]) -> list[str]
     """What to do next, tied to this build's weakest numbers."""
     steps = []
     if rec and rec.best_wild:
-        hand_based = any(c.family in ("landmarks", "handcrop") for c in models)
+        hand_based = any(c.family in ("keypoints", "handcrop") for c in models)
         steps.append(f"Close the remaining domain gap: the best accuracy on the report half of "
                      f"the wild photos is {fmt_acc(rec.best_wild.wild['accuracy'])}. "
                      + ("The models that look only at the hand carry over best; training photos "

@@ -75,3 +75,24 @@ def record(name: str, search: dict, results: experiment.Results) -> dict:
     return {**search, "test": results.test, "wild": results.wild,
             "train_accuracy": results.train_accuracy, "inference": results.inference,
             **EXPLAINABLE.get(name, {})}
+
+
+def figures(autoencoder, classifiers: dict, data: experiment.Data, output_dir) -> list[dict]:
+    """Eight test photos above their reconstructions from the code, and the code dimensions
+    each classifier relies on most."""
+    from asl.study.figures import entry, importance_bars, reconstructions
+
+    out = Path(output_dir)
+    sample = data.test.images[::max(1, len(data.test) // 8)][:8]
+    made = [entry("reconstructions", "Autoencoder: test photos (top) and their reconstructions "
+                  "from the code (bottom).", reconstructions(
+                      sample, autoencoder.predict(sample, verbose=0), out / "reconstructions.png"))]
+    for name, estimator in classifiers.items():
+        weights = importances(name, estimator)
+        scale = ("impurity importance" if name == "random_forest"
+                 else "mean |coefficient| (standardised codes)")
+        made.append(entry(f"importance_{name}", f"{name.replace('_', ' ')}: the 15 most "
+                          "influential code dimensions.", importance_bars(
+                              weights, [f"code {i}" for i in range(len(weights))],
+                              out / f"importance_{name}.png", scale)))
+    return made

@@ -156,7 +156,9 @@ def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
 
 def evaluate_keras(model, data: Data, output_dir) -> Results:
     """Save the Keras model beside the metrics, then evaluate it."""
-    path = Path(output_dir) / "model.keras"
+    from asl.study.saved_models import NETWORK_FILE
+
+    path = Path(output_dir) / NETWORK_FILE
     tmp = path.with_name(".model.tmp.keras")
     model.save(tmp)
     tmp.replace(path)
@@ -165,13 +167,15 @@ def evaluate_keras(model, data: Data, output_dir) -> Results:
 
 
 def standard_figures(results: Results, data: Data, training: dict | None, output_dir,
-                     title: str) -> list[dict]:
-    """Learning curves, confusion matrix, misclassified test photos, wild predictions."""
+                     title: str, curves_of: str = "") -> list[dict]:
+    """Learning curves, confusion matrix, misclassified test photos, wild predictions;
+    ``curves_of`` names the model the learning curves are of when it is not the one evaluated
+    (such as the network inside a fused model)."""
     report_progress(output_dir, "figures")
     out = Path(output_dir)
     made = []
     if training and training["history"].get("loss"):
-        made.append({"key": "learning_curves", "caption": f"{title}: learning curves "
+        made.append({"key": "learning_curves", "caption": f"{title}: learning curves{curves_of} "
                      "(training vs validation; validation photos are held-out frame blocks).",
                      "file": figures.learning_curves(training["history"], out / "learning_curves.png",
                                                      training.get("stages"))})
@@ -204,6 +208,14 @@ def explanation_figures(model, results: Results, data: Data, output_dir, title: 
                         count: int = 6) -> list[dict]:
     """Saliency maps on right and wrong photos, in domain and in the wild, and a reliability
     diagram of the test-set confidence."""
+    return [*saliency_figures(model, results, data, output_dir, title, count),
+            reliability_figure(results, data, output_dir, title)]
+
+
+def saliency_figures(model, results: Results, data: Data, output_dir, title: str,
+                     count: int = 6, looker: str = "the model") -> list[dict]:
+    """Where the Keras ``model`` (named ``looker`` in the captions) looks on right and wrong
+    photos (its predictions in ``results``), in domain and in the wild."""
     report_progress(output_dir, "saliency and calibration")
     from asl.study import explain
 
@@ -221,17 +233,21 @@ def explanation_figures(model, results: Results, data: Data, output_dir, title: 
         maps = explain.saliency_maps(model, photos.images[pick], y_pred[pick])
         labels = [f"{CLASSES[t]} → {CLASSES[p]}" for t, p in zip(y_true[pick], y_pred[pick])]
         where = "in-domain test photos" if name == "test" else "wild photos"
-        made.append({"key": f"saliency_{name}", "caption": f"{title}: where the model looks on "
+        made.append({"key": f"saliency_{name}", "caption": f"{title}: where {looker} looks on "
                      f"{where} (SmoothGrad saliency for the predicted class; right predictions "
                      "first, then wrong ones).",
                      "file": figures.saliency_grid(photos.images[pick], maps, labels,
                                                    out / f"saliency_{name}.png")})
-    made.append({"key": "reliability", "caption": f"{title}: reliability diagram on the in-domain "
-                 "test photos (accuracy per confidence bin; the diagonal is perfect calibration).",
-                 "file": figures.reliability_diagram(
-                     evaluate.calibration(results.test_probabilities, data.test.labels),
-                     out / "reliability.png")})
     return made
+
+
+def reliability_figure(results: Results, data: Data, output_dir, title: str) -> dict:
+    """Reliability diagram of the confidence of ``results`` on the in-domain test photos."""
+    return {"key": "reliability", "caption": f"{title}: reliability diagram on the in-domain "
+            "test photos (accuracy per confidence bin; the diagonal is perfect calibration).",
+            "file": figures.reliability_diagram(
+                evaluate.calibration(results.test_probabilities, data.test.labels),
+                Path(output_dir) / "reliability.png")}
 
 
 def write_metrics(output_dir, *, variant: str, family: str, notebook: str, parameters: dict,

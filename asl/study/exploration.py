@@ -55,3 +55,28 @@ def wild_summary(wild: ImageSet | None, wild_path: str) -> dict | None:
     return {"source": Path(wild.source).name, "n_images": len(wild), "skipped": wild.skipped,
             "skipped_files": wild.notes()["skipped_files"],
             "per_class": class_counts(wild.labels), "original_sizes": original_sizes(wild_path)}
+
+
+def describe_near_duplicates(near: dict) -> str:
+    """One line per split: how many test photos have a near-duplicate in training."""
+    return "\n".join(f"{kind}: {result['with_near_duplicate']} of {result['test']} test photos "
+                     "have a near-duplicate in training" for kind, result in near.items())
+
+
+def overview_figures(photos: ImageSet, wild: ImageSet | None, output_dir) -> list[dict]:
+    """Photos per class in both sets, and one photo per class of each set."""
+    from asl.study import figures
+    from asl.study.figures import entry
+
+    out = Path(output_dir)
+    wild_counts = class_counts(wild.labels) if wild else None
+    made = [entry("class_balance", "Photos per class in the training data (bars) and in the "
+                  "wild set (dots).", figures.class_balance(
+                      class_counts(photos.labels), out / "class_balance.png", wild_counts)),
+            entry("samples", "One training photo per class.",
+                  figures.sample_grid(photos.images, photos.labels, out / "samples.png"))]
+    if wild:
+        made.append(entry("wild_samples", "One wild photo per class: other people, hands, "
+                          "backgrounds and light.", figures.sample_grid(
+                              wild.images, wild.labels, out / "wild_samples.png")))
+    return made

@@ -14,6 +14,11 @@ from asl import CLASSES  # noqa: E402
 DPI = 150
 
 
+def entry(key: str, caption: str, file: str) -> dict:
+    """One figure as metrics.json lists it (``file`` relative to the metrics folder)."""
+    return {"key": key, "caption": caption, "file": file}
+
+
 def _save(fig, path) -> str:
     path = Path(path)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
@@ -246,36 +251,6 @@ def importance_bars(values, labels, path, xlabel: str) -> str:
     ax.barh([labels[i] for i in order], np.asarray(values)[order], color="#4c72b0")
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", labelsize=7)
-    return _save(fig, path)
-
-
-def detection_rates(per_set: dict[str, dict], path, classes=CLASSES) -> str:
-    """Share of photos with a hand found, per class and photo set, in one pass (light) and
-    after the retries (dark)."""
-    fig, ax = plt.subplots(figsize=(8, 3))
-    x = np.arange(len(classes))
-    width = 0.8 / max(1, len(per_set))
-    for k, (name, per_class) in enumerate(per_set.items()):
-        offset = (k - (len(per_set) - 1) / 2) * width
-        after = [(per_class.get(c) or {}).get("after_retries") or 0 for c in classes]
-        first = [(per_class.get(c) or {}).get("first_pass") or 0 for c in classes]
-        bars = ax.bar(x + offset, after, width, label=f"{name}, after retries")
-        ax.bar(x + offset, first, width, color=bars.patches[0].get_facecolor(), alpha=0.45,
-               hatch="//", label=f"{name}, first pass")
-    return _save_class_bars(fig, ax, classes, "hand found", path)
-
-
-def keypoint_examples(images, keypoints, titles, path, columns: int = 8) -> str:
-    """Photos with their 21 hand keypoints and bones drawn on (none where no hand was found)."""
-    from asl.study.handcrop import BONES
-
-    fig, axes = _photo_grid(images, columns, (1.2, 1.35))
-    for ax, points, title in zip(axes, keypoints, titles):
-        ax.set_title(title, fontsize=6)
-        if not np.isnan(points).any():
-            for a, b in BONES:
-                ax.plot(points[[a, b], 0], points[[a, b], 1], color="#00e000", linewidth=0.8)
-            ax.scatter(points[:, 0], points[:, 1], s=3, color="red", zorder=3)
     return _save(fig, path)
 
 

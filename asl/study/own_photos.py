@@ -8,41 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from asl import metrics_file
-from asl.files import write_json_atomic
 from asl.errors import AslError, DataError
-
-SAVED_MODEL_KINDS = ("handcrop.json", "model.keras", "classifiers.pkl", "landmarks.pkl")
-
-
-def _keypoint_model(variant_dir: Path):
-    return _load(variant_dir / "landmarks.pkl", _unpickle)
-
-
-def handcrop_predictor(variant_dir: Path, network, weights_path: str):
-    """photos -> probabilities: find the hand, crop it, run the network, fuse if asked."""
-    import json
-
-
-    from asl.study import fusion, handcrop
-    from asl.study.hand_keypoints import detect_here
-    from asl.study.hands import HandDetector
-
-    settings = json.loads((variant_dir / "handcrop.json").read_text())
-    detector = HandDetector(weights_path)
-    forest = _keypoint_model(variant_dir) if settings.get("fusion_weight") is not None else None
-    keypoints_only = forest.predictor(weights_path) if forest else None
-
-    def predict(images):
-        found = detect_here(detector, images)
-        crops = handcrop.crop_hands(images, found.keypoints, images.shape[1],
-                                    settings["image_size"], settings["margin"])
-        probabilities = network(crops)
-        if forest is not None:
-            probabilities = fusion.fuse(probabilities, keypoints_only(images),
-                                        settings["fusion_weight"])
-        return probabilities
-
-    return predict
+from asl.files import write_json_atomic
+from asl.study import saved_models
 
 
 @contextmanager
@@ -66,67 +34,16 @@ def quiet_stderr():
         os.close(saved)
 
 
-def _load(path: Path, load):
-    """``load(path)``, or an error naming the file when it is damaged (a truncated copy)."""
-    try:
-        return load(path)
-    except Exception as error:   # Keras and pickle raise many kinds, some misleading
-        first = (str(error).strip().splitlines() or [""])[0][:200]
-        raise AslError(f"{path} cannot be loaded ({type(error).__name__}: {first}): it is "
-                       f"damaged or incomplete; rebuild the variant with --force") from None
-
-
-def _unpickle(path: Path):
-    from asl.study import forests
-
-    return forests.load(path)
-
-
 def load_predictor(variant_dir: Path, weights_path: str = ""):
-    """(predict_proba, metrics) for the model a variant saved beside its metrics.json; hand
-    models are looked up from ``weights_path`` (its folder) like in the build."""
-    with quiet_stderr():
-        return _load_predictor(Path(variant_dir), weights_path)
-
-
-def _network_file(variant_dir: Path) -> Path:
-    """A run's Keras network: its own ``model.keras``, or the one of the run it was built on
-    (``network`` in its ``handcrop.json``), checked to be the same file."""
-    import json
-
-    from asl.study import reuse
-
-    settings = variant_dir / "handcrop.json"
-    pointer = json.loads(settings.read_text()).get("network") if settings.exists() else None
-    return reuse.network_path(variant_dir, pointer) if pointer else variant_dir / "model.keras"
-
-
-def _load_predictor(variant_dir: Path, weights_path: str):
+    """(predict_proba, metrics) for the model a variant saved beside its metrics.json, loaded
+    as its family's entry in ``saved_models.LOADERS`` says; hand models are looked up from
+    ``weights_path`` (its folder) like in the build."""
+    variant_dir = Path(variant_dir)
     metrics = metrics_file.read(variant_dir)
     if metrics["kind"] != "model":
         raise AslError(f"'{variant_dir.name}' is not a model variant")
-    network_file = _network_file(variant_dir)
-    if (variant_dir / "landmarks.pkl").exists() and not network_file.exists():
-        return _keypoint_model(variant_dir).predictor(weights_path), metrics
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    from asl.study import models  # noqa: F401  (registers the custom layers saved models use)
-    from asl.study.evaluate import keras_predictor
-
-    if network_file.exists():
-        network = keras_predictor(_load(network_file, lambda path:
-                                        keras.saving.load_model(path, safe_mode=False)))
-        if (variant_dir / "handcrop.json").exists():
-            return handcrop_predictor(variant_dir, network, weights_path), metrics
-        return network, metrics
-    if (variant_dir / "classifiers.pkl").exists():
-        encode = keras_predictor(_load(variant_dir / "encoder.keras", keras.saving.load_model))
-        classifier = _load(variant_dir / "classifiers.pkl", _unpickle)[
-            metrics["extra"]["reported_classifier"]]
-        return (lambda images: classifier.predict_proba(encode(images))), metrics
-    raise AslError(f"no saved model in {variant_dir} (expected one of "
-                   f"{', '.join(SAVED_MODEL_KINDS)}): rebuild the variant")
+    with quiet_stderr():
+        return saved_models.load(variant_dir, metrics, weights_path), metrics
 
 
 def photo_format(metrics: dict) -> tuple[int, str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from asl import metrics_file
 from asl.errors import AslError
 from asl.files import sha256
+from asl.study.saved_models import NETWORK_FILE
 
-NETWORK_FILE = "model.keras"
 PARAMETER = "uses_dir"
 """The notebook parameter that receives the folder of the run a run builds on; set by the
 build, like ``output_dir``, and never part of a fingerprint."""

@@ -88,3 +88,11 @@ def merge_runs(*runs: dict) -> dict:
     return {"seconds": sum(r["seconds"] for r in runs),
             "epochs_run": sum(r["epochs_run"] for r in runs), "history": history,
             "stages": [r["epochs_run"] for r in runs]}
+
+
+def compile_model(model, optimizer: str, learning_rate: float,
+                  loss: str = "sparse_categorical_crossentropy") -> None:
+    """Compile with the named optimizer; a classifier (the default loss) also reports its
+    accuracy."""
+    metrics = ["accuracy"] if loss == "sparse_categorical_crossentropy" else None
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss, metrics=metrics)

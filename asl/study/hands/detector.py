@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from asl.errors import WeightsError
-from asl.study.hand_geometry import (Crop, LANDMARK_SIZE, PALM_SIZE, apply_affine, as_rgb, brighten, crop_to_image, cut_crop, decode_boxes, landmark_crop, nms, pad_to_square, palm_crop, sigmoid, ssd_anchors)
+from asl.study.hands.geometry import (Crop, LANDMARK_SIZE, PALM_SIZE, apply_affine, as_rgb, brighten, crop_to_image, cut_crop, decode_boxes, landmark_crop, nms, pad_to_square, palm_crop, sigmoid, ssd_anchors)
 
 PALM_FILE = "palm_detection_full.tflite"
 LANDMARK_FILE = "hand_landmark_full.tflite"

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from asl.config import CACHE_DIR
-from asl.study.hands import (NUM_KEYPOINTS, DetectorSettings, HandDetector, file_sha256,
-                             find_hand_models)
+from asl.files import atomic_write
+from asl.study.hands.detector import (NUM_KEYPOINTS, DetectorSettings, HandDetector,
+                                      file_sha256, find_hand_models)
 
 
 class HandKeypoints(NamedTuple):
@@ -83,15 +83,11 @@ def cache_file(images, ids: Sequence[str], cache_key: str, weights_path: str,
 
 
 def _save(path: Path, result: HandKeypoints) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
-    os.close(fd)
-    try:
-        np.savez(tmp, **result._asdict())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:      # a file object: np.savez adds no ".npz" to it
+            np.savez(handle, **result._asdict())
+
+    atomic_write(path, write)
 
 
 def _load(path: Path) -> HandKeypoints:

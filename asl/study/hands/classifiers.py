@@ -1,4 +1,4 @@
-"""The hand-landmark family: classifiers on features of the 21 hand keypoints.
+"""The keypoint family: classifiers on features of the 21 hand keypoints.
 
 A photo where no hand is found is answered ``nothing``: right for ``nothing`` photos, wrong
 for every other class, and never dropped from an accuracy. Settings are chosen on the
@@ -15,9 +15,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from asl import CLASSES
-from asl.study import forests, keypoint_features
-from asl.study.hand_keypoints import HandKeypoints, detect_here
-from asl.study.hands import DetectorSettings, HandDetector
+from asl.study import forests
+from asl.study.hands import features as keypoint_features
+from asl.study.hands.detector import DetectorSettings, HandDetector
+from asl.study.hands.keypoints import HandKeypoints, detect_here
 
 NOTHING = CLASSES.index("nothing")
 CLASSIFIERS = ("logistic_regression", "random_forest", "extra_trees")
@@ -131,29 +132,6 @@ def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, 
     return final, summary
 
 
-def detection_summary(found: HandKeypoints, labels, attempts: tuple[str, ...]) -> dict:
-    """How often a hand was found, in one pass and after the retries, overall and per class
-    (the ``nothing`` class, which shows no hand, apart)."""
-    labels = np.asarray(labels)
-    hand_classes = labels != NOTHING
-    first = found.attempt == 0
-
-    def rate(mask, among):
-        return float(mask[among].mean()) if among.any() else None
-
-    per_class = {CLASSES[c]: {"first_pass": rate(first, labels == c),
-                              "after_retries": rate(found.found, labels == c),
-                              "photos": int((labels == c).sum())}
-                 for c in np.unique(labels)}
-    return {"photos": int(len(labels)),
-            "first_pass": rate(first, hand_classes), "after_retries": rate(found.found,
-                                                                           hand_classes),
-            "nothing_with_hand": rate(found.found, ~hand_classes),
-            "by_attempt": {name: int((found.attempt == i).sum())
-                           for i, name in enumerate(attempts)},
-            "per_class": per_class}
-
-
 def top_features(classifier: KeypointClassifier, count: int = 3) -> dict[str, list[str]]:
     """For the logistic regression: per class, the features whose standardised coefficients
     push most towards it (named, with the sign of the push)."""
@@ -172,51 +150,3 @@ def importances(classifier: KeypointClassifier) -> np.ndarray:
     if hasattr(estimator, "feature_importances_"):
         return estimator.feature_importances_
     return np.abs(estimator[-1].coef_).mean(axis=0)
-
-
-@dataclass
-class SplitKeypoints:
-    """Hand keypoints of every part of a data split (and of the wild photos)."""
-
-    train: HandKeypoints
-    val: HandKeypoints
-    test: HandKeypoints
-    wild: HandKeypoints | None
-    everything: HandKeypoints     # all training-set photos, before the split
-
-
-def rows(found: HandKeypoints, index) -> HandKeypoints:
-    """The detections of the photos at ``index``."""
-    return HandKeypoints(*(values[index] for values in found))
-
-
-def keypoints_for(data, settings: DetectorSettings, weights_path: str = "", workers: int = 0,
-                  progress: bool = True) -> SplitKeypoints:
-    """Keypoints of ``data`` (an ``experiment.Data``): detected once for all photos (cached,
-    on every core) and cut like the split."""
-    from asl.study.hand_keypoints import extract_keypoints
-
-    everything = extract_keypoints(data.photos, cache_key="photos", workers=workers,
-                                   progress=progress, weights_path=weights_path,
-                                   settings=settings)
-    wild = None if data.wild is None else extract_keypoints(
-        data.wild, cache_key="wild", workers=workers, progress=progress,
-        weights_path=weights_path, settings=settings)
-    return SplitKeypoints(rows(everything, data.split.train), rows(everything, data.split.val),
-                          rows(everything, data.split.test), wild, everything)
-
-
-def first_pass_only(found: HandKeypoints) -> HandKeypoints:
-    """The detections as a single pass would give them: hands the retries found are dropped.
-    (The first pass is the same computation with or without retries, so one cached detection
-    serves both.)"""
-    retried = found.attempt != 0
-    keypoints, presence, handedness = (values.copy() for values in found[:3])
-    keypoints[retried], presence[retried], handedness[retried] = np.nan, np.nan, np.nan
-    return HandKeypoints(keypoints, presence, handedness, np.where(retried, -1, found.attempt))
-
-
-def without_retries(split: SplitKeypoints) -> SplitKeypoints:
-    return SplitKeypoints(*(None if part is None else first_pass_only(part)
-                            for part in (split.train, split.val, split.test, split.wild,
-                                         split.everything)))

@@ -1,0 +1,147 @@
+"""The hand-crop network of a run: the crops it reads, the network trained here or taken from
+the run this one builds on (``uses:`` in variants.yaml: fusion uses handcrop's network of the
+same seed), and the saved crop model as a function photos -> class probabilities."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from asl.files import write_json_atomic
+from asl.study import reuse
+from asl.study.hands import crops, fusion
+from asl.study.hands.keypoints import detect_here
+from asl.study.saved_models import CROP_SETTINGS_FILE, keypoint_classifier
+
+FUSION_ONLY = ("fuse", "trees")
+"""Parameters that change only the fusion, not the crop network: a fusion run may reuse a
+network trained with other values of these."""
+
+
+def collect_parameters(namespace: dict) -> dict:
+    """The notebook's parameters as ``experiment.collect_parameters`` records them, without the
+    folder of the used run (where the build put it, not a setting)."""
+    from asl.study import experiment
+
+    parameters = experiment.collect_parameters(namespace)
+    parameters.pop(reuse.PARAMETER, None)
+    return parameters
+
+
+def hand_crops(data, found, image_size: int, margin: float, background: str, share: float,
+               seed: int):
+    """``data`` with every photo replaced by the square crop around its hand (the whole photo
+    where none was found); with ``background="random"``, ``share`` of the training hands first
+    get a random background."""
+    from asl.study import experiment
+
+    train_photos = data.train.images
+    if background == "random":
+        train_photos = crops.randomise_backgrounds(train_photos, found.train.keypoints,
+                                                   train_photos.shape[1],
+                                                   np.random.default_rng(seed), share)
+
+    def cut(images, keypoints):
+        return crops.crop_hands(images, keypoints.keypoints, images.shape[1], image_size, margin)
+
+    return experiment.with_images(
+        data, train=cut(train_photos, found.train), val=cut(data.val.images, found.val),
+        test=cut(data.test.images, found.test),
+        **({} if data.wild is None else {"wild": cut(data.wild.images, found.wild)}))
+
+
+def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
+    """The crop network: loaded from the run in ``uses_dir`` when given (trained once there),
+    else built and trained here. Returns the model, its training record and the ``Reused``
+    record (None when trained here)."""
+    from asl import CLASSES
+    from asl.study import models, training
+
+    if uses_dir:
+        model, reused = reuse.load(uses_dir, parameters, own=FUSION_ONLY)
+        return model, reused.training, reused
+    p = parameters
+    model = models.build_cnn(cropped.input_shape, len(CLASSES), p["architecture"], p["dropout"],
+                             p["augment"], p["train_seed"])
+    training.compile_model(model, p["optimizer"], p["learning_rate"])
+    record = training.fit(model, cropped.train.images, cropped.train.labels, cropped.val.images,
+                          cropped.val.labels, epochs=p["epochs"], batch_size=p["batch_size"],
+                          patience=p["patience"], output_dir=output_dir)
+    return model, record, None
+
+
+def evaluate(model, cropped, output_dir, reused=None):
+    """Evaluate the network; save it beside the metrics unless it was taken from another run
+    (then the metrics name that run's file)."""
+    from asl.study import experiment
+
+    if reused is None:
+        return experiment.evaluate_keras(model, cropped, output_dir)
+    from asl.study import evaluate as evaluation
+
+    summary = {**evaluation.model_summary(reused.path, model.count_params()),
+               "file": f"{reused.path.parent.name}/{reused.path.name}"}
+    return experiment.evaluate_predictor(evaluation.keras_predictor(model), cropped, summary)
+
+
+def figures(model, network, results, cropped, training: dict, output_dir, variant: str,
+            fused: bool = False) -> list[dict]:
+    """The run's figures. Confusion matrix, errors and reliability are of ``results`` (the
+    fused model's when ``fused``); the learning curves and saliency maps are always the
+    network's (``network``: its own results), and for a fused model their captions say so."""
+    from asl.study import experiment
+    from asl.study.figures import entry, example_grid
+
+    made = experiment.standard_figures(results, cropped, training, output_dir, variant,
+                                       curves_of=fusion.NETWORK_CURVES if fused else "")
+    pick = np.linspace(0, len(cropped.train) - 1, 16).round().astype(int)
+    made.append(entry("training_crops", f"{variant}: training crops as the network saw them "
+                      "(backgrounds replaced where a hand was found).", example_grid(
+                          cropped.train.images[pick], cropped.train.labels[pick],
+                          cropped.train.labels[pick], Path(output_dir) / "training_crops.png")))
+    made += experiment.saliency_figures(model, network, cropped, output_dir, variant,
+                                        looker=fusion.NETWORK_LOOKS if fused else "the model")
+    made.append(experiment.reliability_figure(results, cropped, output_dir, variant))
+    return made
+
+
+def save_settings(output_dir, image_size: int, margin: float, fusion_weight: float | None,
+                  reused=None) -> Path:
+    """The crop settings file: what a saved crop model needs to read new photos, and where its
+    network is when it was taken from another run."""
+    settings = {"image_size": image_size, "margin": margin, "fusion_weight": fusion_weight}
+    if reused is not None:
+        settings["network"] = reused.pointer()
+    return write_json_atomic(Path(output_dir) / CROP_SETTINGS_FILE, settings)
+
+
+def predictor(network, detector, image_size: int, margin: float, classifier=None,
+              fusion_weight: float | None = None):
+    """photos -> probabilities: find each hand once, crop it, run the network and, with a
+    keypoint ``classifier``, fuse its answer on the same keypoints."""
+    def predict(images: np.ndarray) -> np.ndarray:
+        found = detect_here(detector, images)
+        probabilities = network(crops.crop_hands(images, found.keypoints, images.shape[1],
+                                                 image_size, margin))
+        if classifier is not None:
+            probabilities = fusion.fuse(probabilities, classifier.predict_proba_keypoints(found),
+                                        fusion_weight)
+        return probabilities
+
+    return predict
+
+
+def saved_predictor(variant_dir, network, weights_path: str = ""):
+    """The crop model a run saved (its crop settings, and the keypoint classifier it is fused
+    with, if any) around ``network``, a function crops -> probabilities."""
+    from asl.study.hands.detector import DetectorSettings, HandDetector
+
+    variant_dir = Path(variant_dir)
+    settings = json.loads((variant_dir / CROP_SETTINGS_FILE).read_text())
+    weight = settings.get("fusion_weight")
+    classifier = keypoint_classifier(variant_dir) if weight is not None else None
+    detector = HandDetector(weights_path, classifier.detector if classifier else
+                            DetectorSettings())
+    return predictor(network, detector, settings["image_size"], settings["margin"], classifier,
+                     weight)

@@ -1,0 +1,103 @@
+"""Fusion of the hand-crop network with the keypoint forest: the weight, one detection per
+photo in the saved model (and so in its latency), and figures that say whose they are."""
+import json
+
+import numpy as np
+import pytest
+
+from asl import CLASSES
+from asl.study import evaluate, experiment, forests, saved_models
+from asl.study.data import ImageSet
+from asl.study.hands import classifiers, crop_network, detector, fusion
+from asl.study.splits import Split
+from hand_fixtures import hands_of
+
+
+def test_fusion_weight_is_chosen_on_validation_accuracy():
+    y = np.array([0, 1, 2, 0])
+    right = np.eye(3)[y]
+    wrong = np.eye(3)[(y + 1) % 3]
+    weight, grid = fusion.choose_weight(right, wrong, y)
+    assert weight > 0.5 and len(grid) == 11
+    weight, _ = fusion.choose_weight(wrong, right, y)
+    assert weight < 0.5
+
+
+class CountingDetector:
+    """Stands in for HandDetector: finds no hand, counts the photos it was asked about."""
+
+    photos = 0
+
+    def __init__(self, weights_path="", settings=None, num_threads=1):
+        self.settings = settings
+
+    def detect(self, image):
+        CountingDetector.photos += 1
+        return None
+
+
+@pytest.fixture
+def saved_fusion(tmp_path, monkeypatch):
+    """A fusion run's folder: crop settings with a fusion weight, and its keypoint forest."""
+    labels = np.repeat(np.arange(4), 8)
+    rng = np.random.default_rng(0)
+    classifier, _ = classifiers.fit("logistic_regression", hands_of(labels, rng), labels,
+                                    hands_of(labels, rng), labels, seed=0, copies=0, trees=5,
+                                    threads=1)
+    forests.save(classifier, tmp_path / saved_models.KEYPOINT_CLASSIFIER_FILE)
+    (tmp_path / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
+        {"image_size": 16, "margin": 0.35, "fusion_weight": 0.4}))
+    monkeypatch.setattr(detector, "HandDetector", CountingDetector)
+    CountingDetector.photos = 0
+    return tmp_path
+
+
+def test_the_saved_fused_model_finds_each_hand_once(saved_fusion):
+    """The crop and the keypoint forest share one detection per photo, so the latency the
+    notebook measures on this predictor counts the hand detection once."""
+    network = lambda crops: np.full((len(crops), len(CLASSES)), 1 / len(CLASSES))  # noqa: E731
+    predict = crop_network.saved_predictor(saved_fusion, network)
+    probabilities = predict(np.zeros((5, 32, 32, 3), np.uint8))
+    assert CountingDetector.photos == 5
+    nothing = np.eye(len(CLASSES))[CLASSES.index("nothing")]      # no hand: the forest's answer
+    assert np.allclose(probabilities, fusion.fuse(network(probabilities), nothing, 0.4))
+
+
+def _data(probabilities_seed: int = 0) -> experiment.Data:
+    rng = np.random.default_rng(probabilities_seed)
+    n = 40
+    photos = ImageSet(rng.integers(0, 255, (n, 16, 16, 3), dtype=np.uint8),
+                      rng.integers(0, len(CLASSES), n), [f"A/{i}.jpg" for i in range(n)],
+                      np.arange(n), 0, "planted")
+    return experiment.Data(photos, photos, photos, None, Split("frame_block", np.arange(n),
+                                                               np.arange(n), np.arange(n)), {})
+
+
+def _results(data, probabilities) -> experiment.Results:
+    return experiment.evaluate_probabilities(probabilities[:len(experiment.train_sample(data))],
+                                             probabilities, None, data, {}, {})
+
+
+def test_fusions_reliability_is_its_own_and_the_networks_figures_say_whose(tmp_path,
+                                                                          monkeypatch):
+    data = _data()
+    rng = np.random.default_rng(1)
+    alone = rng.dirichlet(np.full(len(CLASSES), 0.3), len(data.test))   # confident
+    fused = fusion.fuse(alone, np.full_like(alone, 1 / len(CLASSES)), 0.3)  # far less so
+    drawn = []
+    monkeypatch.setattr("asl.study.figures.reliability_diagram",
+                        lambda calibration, path, title="": drawn.append(calibration) or "r.png")
+    monkeypatch.setattr(experiment, "saliency_figures", lambda model, results, data, out, title,
+                        looker: [{"key": "saliency_test", "caption": f"{title}: where {looker} "
+                                  "looks", "file": "s"}])
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
+    made = crop_network.figures(None, _results(data, alone), _results(data, fused), data,
+                                {"history": history}, tmp_path, "fusion", fused=True)
+    assert drawn == [evaluate.calibration(fused, data.test.labels)]
+    assert drawn[0]["ece"] != evaluate.calibration(alone, data.test.labels)["ece"]
+    captions = {figure["key"]: figure["caption"] for figure in made}
+    assert captions["learning_curves"].startswith(
+        "fusion: learning curves of the hand-crop network alone, not of the fused model (")
+    assert captions["saliency_test"] == ("fusion: where the hand-crop network alone, not the "
+                                         "fused model, looks")
+    assert captions["reliability"].startswith("fusion: reliability diagram")
