@@ -146,7 +146,7 @@ def check_data(paths: dict[str, str], runs: list[variants.Run],
                needed=("data", "wild")) -> None:
     """Look at the data once before anything runs (file names and a few file headers, nothing
     decoded): stop with one message if there are no photos, print what will be left out."""
-    from asl.study import data
+    from asl.study import data, data_overlap
 
     framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
     for key in ("data", "wild"):
@@ -160,6 +160,8 @@ def check_data(paths: dict[str, str], runs: list[variants.Run],
                 f"no file name in '{paths[key]}' has a frame number (A1234.jpg), which the "
                 f"frame-block split of {', '.join(framed)} needs: rename the photos, or use "
                 "-p split=random")
+    if paths["data"] and paths["wild"] and "wild" in needed:    # decodes once, then cached
+        print(data_overlap.check_wild(paths["data"], paths["wild"])["summary"], flush=True)
 
 
 def readable_weights(path: str) -> None:

@@ -37,6 +37,7 @@ class ImageSet:
     source: str
     skipped_files: list[str] = field(default_factory=list)      # their names
     unknown_folders: dict[str, int] = field(default_factory=dict)  # see Listing
+    merged_folders: dict[str, list[str]] = field(default_factory=dict)  # see Listing
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -48,16 +49,17 @@ class ImageSet:
 
     def notes(self, frame_split: bool = True) -> dict:
         """What was left out or is missing, for metrics.json and the report: skipped files,
-        folders not named after a class, classes without photos and (with ``frame_split``)
+        folders not named after a class, class folders read as one (``A/`` and ``a/``),
+        classes without photos and (with ``frame_split``)
         the photos set aside from a frame-block split for want of a frame number."""
         present = set(np.unique(self.labels).tolist())
         return {"skipped_files": self.skipped_files[:NAMED],
                 "unknown_folders": self.unknown_folders,
+                "merged_folders": self.merged_folders,
                 "missing_classes": [c for i, c in enumerate(CLASSES) if i not in present],
                 "set_aside": [self.ids[i] for i in np.flatnonzero(self.frames < 0)[:NAMED]]
                 if frame_split else [],
                 "n_set_aside": int((self.frames < 0).sum()) if frame_split else 0}
-
 
 
 def _select(entries: list[Entry], max_per_class: int, seed: int) -> list[Entry]:
@@ -123,7 +125,8 @@ def load_images(path, image_size: int = 64, color_mode: str = "rgb", max_per_cla
                     ids=[e.id for e in kept], frames=np.array([e.frame for e in kept], dtype=int),
                     skipped=len(listing.skipped) + len(unreadable), source=str(source.path),
                     skipped_files=listing.skipped + unreadable,
-                    unknown_folders=listing.unknown_folders)
+                    unknown_folders=listing.unknown_folders,
+                    merged_folders=listing.merged_folders)
 
 
 def _decode_all(source: Source, entries: list[Entry], size: int, mode: str):

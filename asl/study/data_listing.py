@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from PIL import Image
@@ -49,6 +49,9 @@ class Listing:
     skipped: list[str]              # other files in class folders
     unknown_folders: dict[str, int]  # folders of images beside the class folders but not
     #                                  named after a class (``Spacebar/``) -> image files
+    merged_folders: dict[str, list[str]] = field(default_factory=dict)  # class -> its folders
+    #                                  when they differ in letter case (``A/`` and ``a/``)
+    duplicates: list[str] = field(default_factory=list)  # same folder and file name met again
 
     @property
     def missing_classes(self) -> list[str]:
@@ -76,6 +79,12 @@ class Listing:
         if self.skipped:
             lines.append(f"{len(self.skipped)} non-image file(s) in class folders skipped: "
                          f"{few_names(self.skipped)}")
+        for name, folders in self.merged_folders.items():
+            lines.append(f"class folders {' and '.join(f + '/' for f in folders)} differ only "
+                         f"in letter case: read as one class {name}")
+        if self.duplicates:
+            lines.append(f"{len(self.duplicates)} photo(s) found twice (same class folder and "
+                         f"file name in two places) read once: {few_names(self.duplicates)}")
         return [f"{self.source.name}: {line}" for line in lines]
 
 
@@ -85,8 +94,10 @@ def few_names(names: list[str], shown: int = 5) -> str:
 
 
 def _listing(source: "Source") -> Listing:
-    """Keep image files that sit directly in a class folder; note the rest."""
-    entries, skipped, folders = [], [], {}
+    """Keep image files that sit directly in a class folder; note the rest. A photo's id is
+    ``<class>/<file name>``, or ``<folder as found>/<file name>`` when a class has folders
+    that differ in letter case, so that no two photos share an id."""
+    found, skipped, folders = [], [], {}
     for name in source.names():
         relative = PurePosixPath(name)
         if relative.name.startswith("."):
@@ -100,14 +111,24 @@ def _listing(source: "Source") -> Listing:
         if relative.suffix.lower() not in IMAGE_SUFFIXES:
             skipped.append(name)
             continue
-        entries.append(Entry(label, name, f"{CLASSES[label]}/{relative.name}",
-                              frame_number(relative.name)))
-    unique = {e.id: e for e in sorted(entries, key=lambda e: (e.label, e.frame, e.id))}
-    class_parents = {PurePosixPath(e.name).parent.parent for e in unique.values()}
+        found.append((label, relative, name))
+    spellings: dict[int, set[str]] = {}
+    for label, relative, _ in found:
+        spellings.setdefault(label, set()).add(relative.parts[-2])
+    entries, duplicates = {}, []
+    for label, relative, name in found:     # of two copies, the last is read (as before)
+        folder = relative.parts[-2] if len(spellings[label]) > 1 else CLASSES[label]
+        entry = Entry(label, name, f"{folder}/{relative.name}", frame_number(relative.name))
+        if entry.id in entries:
+            duplicates.append(entries[entry.id].name)
+        entries[entry.id] = entry
+    class_parents = {PurePosixPath(e.name).parent.parent for e in entries.values()}
     unknown = {folder.name: count for folder, count in sorted(folders.items())
                if folder.parent in class_parents}
-    return Listing(source.path, sorted(unique.values(), key=lambda e: (e.label, e.frame, e.id)),
-                   skipped, unknown)
+    merged = {CLASSES[label]: sorted(names) for label, names in sorted(spellings.items())
+              if len(names) > 1}
+    return Listing(source.path, sorted(entries.values(), key=lambda e: (e.label, e.frame, e.id)),
+                   skipped, unknown, merged, duplicates)
 
 
 def _check_exists(path: Path) -> None:
