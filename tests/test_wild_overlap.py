@@ -12,7 +12,7 @@ from asl import config
 from asl.engine import cli
 from asl.errors import DataError
 from asl.report.sections import overlap_notes
-from asl.study import data_overlap
+from asl.study import data_overlap, data_scan
 from conftest import project_with_notebook
 
 
@@ -75,8 +75,8 @@ def test_hashes_are_cached_and_follow_a_changed_folder(tmp_path, monkeypatch):
     train, wild = photo_sets(tmp_path)
     data_overlap.check_wild(str(train), str(wild))
     computed = []
-    monkeypatch.setattr(data_overlap, "_compute",
-                        lambda source, real=data_overlap._compute: computed.append(1) or
+    monkeypatch.setattr(data_scan, "_compute",
+                        lambda source, real=data_scan._compute: computed.append(1) or
                         real(source))
     data_overlap.check_wild(str(train), str(wild))
     assert computed == []                                    # both sets read from the cache

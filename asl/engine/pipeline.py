@@ -144,9 +144,10 @@ def data_paths(options: Options, check=()) -> dict[str, str]:
 
 def check_data(paths: dict[str, str], runs: list[variants.Run],
                needed=("data", "wild")) -> None:
-    """Look at the data once before anything runs (file names and a few file headers, nothing
-    decoded): stop with one message if there are no photos, print what will be left out."""
-    from asl.study import data, data_overlap
+    """Look at the data once before anything runs (file names and a few file headers, then
+    every photo decoded once, cached): stop with one message if there are no photos or the
+    wild photos are training photos, print what will be left out."""
+    from asl.study import data, data_checks
 
     framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
     for key in ("data", "wild"):
@@ -160,8 +161,8 @@ def check_data(paths: dict[str, str], runs: list[variants.Run],
                 f"no file name in '{paths[key]}' has a frame number (A1234.jpg), which the "
                 f"frame-block split of {', '.join(framed)} needs: rename the photos, or use "
                 "-p split=random")
-    if paths["data"] and paths["wild"] and "wild" in needed:    # decodes once, then cached
-        print(data_overlap.check_wild(paths["data"], paths["wild"])["summary"], flush=True)
+    for line in data_checks.before_build(paths["data"], paths["wild"] if "wild" in needed else ""):
+        print(line, flush=True)     # decodes every photo once (cached): unusable ones, overlap
 
 
 def readable_weights(path: str) -> None:

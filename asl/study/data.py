@@ -21,7 +21,7 @@ from asl.study.data_listing import (  # noqa: F401  (re-exported: the data modul
     sizes_of, stored_size, survey, survey_source)
 from asl.study.data_photos import COLOR_MODES, UNREADABLE, decode  # noqa: F401
 
-CACHE_VERSION = 2      # 2: EXIF orientation applied, 16-bit photos scaled
+CACHE_VERSION = 3      # 2: EXIF orientation applied, 16-bit photos scaled; 3: tiny skipped
 NAMED = 20           # file names kept in metrics.json per list
 
 

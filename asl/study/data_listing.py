@@ -138,6 +138,18 @@ def _check_exists(path: Path) -> None:
             "zip) with --data PATH or the ASL_DATA environment variable.")
 
 
+def _not_a_zip(path: Path) -> str:
+    """Why a file that is not a folder cannot be read as a zip archive, in a few words."""
+    with open(path, "rb") as handle:
+        start = handle.read(4)
+    if not start:
+        return "is an empty file, not a folder or a zip archive"
+    if start == b"PK\x03\x04":        # a zip's first entry, but no table of contents at the end
+        return ("is a damaged or truncated zip archive (its end is missing): download or copy "
+                "it again")
+    return "is neither a folder nor a zip archive"
+
+
 class Source:
     """A folder or a zip archive with class folders somewhere inside."""
 
@@ -146,7 +158,7 @@ class Source:
         _check_exists(self.path)
         self.is_zip = self.path.is_file()
         if self.is_zip and not zipfile.is_zipfile(self.path):
-            raise DataError(f"'{self.path}' is neither a folder nor a zip archive")
+            raise DataError(f"'{self.path}' {_not_a_zip(self.path)}")
 
     def names(self) -> list[str]:
         """Every file (a broken link too: it is skipped as unreadable when read)."""

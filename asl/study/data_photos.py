@@ -12,12 +12,20 @@ COLOR_MODES = {"rgb": "RGB", "grayscale": "L"}
 UNREADABLE = (UnidentifiedImageError, OSError, ValueError, SyntaxError, zlib.error,
               zipfile.BadZipFile, Image.DecompressionBombError)
 """What reading or decoding one photo may raise: the photo is skipped and counted."""
+MIN_SIDE = 8            # a photo narrower or lower than this cannot show a hand: skipped
+
+
+class PhotoTooSmall(ValueError):
+    """A photo below ``MIN_SIDE`` pixels on a side (a 1x1 placeholder, an icon)."""
 
 
 def open_photo(raw: bytes, mode: str, draft_size: int = 0) -> Image.Image:
     """A photo as a Pillow image in ``mode`` ("RGB" or "L"), the right way up (EXIF
-    orientation applied) and with 16- or 32-bit pixels scaled down to 8 bits, not clipped."""
+    orientation applied) and with 16- or 32-bit pixels scaled down to 8 bits, not clipped.
+    Raises ``PhotoTooSmall`` below ``MIN_SIDE`` pixels on a side."""
     with Image.open(io.BytesIO(raw)) as image:
+        if min(image.size) < MIN_SIDE:
+            raise PhotoTooSmall(f"{image.width}x{image.height} pixels, too small to use")
         if draft_size:
             image.draft(mode, (draft_size, draft_size))
         image = ImageOps.exif_transpose(image)
@@ -43,3 +51,20 @@ def is_image(read, name: str) -> bool:
     except UNREADABLE:
         return False
 
+
+
+def unreadable_reason(raw: bytes, error: Exception) -> str:
+    """Why a photo could not be used, in a few words, from what reading it raised."""
+    if isinstance(error, PhotoTooSmall):
+        return str(error)
+    if isinstance(error, (FileNotFoundError, PermissionError)):
+        return "cannot be opened"
+    if not raw:
+        return "empty file"
+    if isinstance(error, Image.DecompressionBombError):
+        return "too large to decode safely"
+    if isinstance(error, UnidentifiedImageError):
+        return "not an image"
+    if "truncated" in str(error).lower() or isinstance(error, (SyntaxError, zlib.error)):
+        return "truncated or damaged"
+    return f"damaged ({error})"
