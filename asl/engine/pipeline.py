@@ -161,8 +161,11 @@ def check_data(paths: dict[str, str], runs: list[variants.Run],
                 f"no file name in '{paths[key]}' has a frame number (A1234.jpg), which the "
                 f"frame-block split of {', '.join(framed)} needs: rename the photos, or use "
                 "-p split=random")
-    for line in data_checks.before_build(paths["data"], paths["wild"] if "wild" in needed else ""):
-        print(line, flush=True)     # decodes every photo once (cached): unusable ones, overlap
+    wild = paths["wild"] if "wild" in needed else ""
+    if paths["data"] and "data" in needed:   # decodes every photo once (cached); splits; overlap
+        for line in data_checks.before_build(paths["data"], wild,
+                                             {run.name: run.parameters for run in runs}):
+            print(line, flush=True)
 
 
 def readable_weights(path: str) -> None:

@@ -62,7 +62,7 @@ class ImageSet:
                 "n_set_aside": int((self.frames < 0).sum()) if frame_split else 0}
 
 
-def _select(entries: list[Entry], max_per_class: int, seed: int) -> list[Entry]:
+def spread_per_class(entries: list[Entry], max_per_class: int, seed: int = 0) -> list[Entry]:
     """Up to ``max_per_class`` photos per class, spread evenly over the frame numbers."""
     if max_per_class <= 0:
         return entries
@@ -103,7 +103,7 @@ def load_images(path, image_size: int = 64, color_mode: str = "rgb", max_per_cla
                         f"not {image_size}")
     source = Source(path)
     listing = survey_source(source, sniff=False)
-    entries = _select(listing.entries, max_per_class, seed)
+    entries = spread_per_class(listing.entries, max_per_class, seed)
     cache = _cache_file(path_fingerprint(str(source.path)), image_size, color_mode, entries) if use_cache else None
     if cache is not None and cache.exists():
         with np.load(cache) as stored:

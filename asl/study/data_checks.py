@@ -1,13 +1,19 @@
 """The checks on the photos themselves that the build makes once before anything runs (the
 listing's checks are in ``data_listing``): files that cannot be used, named on the console,
-and wild photos that are also training photos, refused."""
+splits that leave a class without training or validation photos, and wild photos that are
+also training photos, refused."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+from asl.errors import DataError
 from asl.study import data_overlap
-from asl.study.data_listing import few_names
+from asl.study.data import spread_per_class
+from asl.study.data_listing import few_names, survey
 from asl.study.data_scan import scan
+from asl.study.splits import make_split, split_settings
 
 
 def _kind(reason: str) -> str:
@@ -28,10 +34,36 @@ def unusable_lines(key: str, path: str) -> list[str]:
             f"{few_names(names)}" for kind, names in sorted(by_kind.items())]
 
 
-def before_build(data_path: str, wild_path: str = "") -> list[str]:
-    """Decode both sets once (cached): the lines to print, or a DataError if the wild photos
-    share photos with the training photos."""
+def check_splits(data_path: str, runs: dict[str, dict]) -> None:
+    """Make each run's split (run name -> parameters) from the listing, as its notebook will,
+    and refuse one that leaves a class without training or validation photos."""
+    entries, unusable = survey(data_path, sniff=False).entries, scan(data_path).unusable
+    done = set()
+    for name, parameters in runs.items():
+        if "split" not in parameters:
+            continue
+        settings = split_settings(parameters)
+        key = (parameters["split"], parameters.get("max_per_class", 0), *settings.items())
+        if key in done:
+            continue
+        done.add(key)
+        kept = [e for e in spread_per_class(entries, parameters.get("max_per_class", 0))
+                if e.name not in unusable]
+        try:
+            make_split(parameters["split"], np.array([e.label for e in kept]),
+                       np.array([e.frame for e in kept]), **settings)
+        except DataError as error:
+            raise DataError(f"{name}: {error}") from None
+
+
+def before_build(data_path: str, wild_path: str = "", runs: dict[str, dict] | None = None
+                 ) -> list[str]:
+    """Decode both sets once (cached) and make the runs' splits: the lines to print, or a
+    DataError if a split leaves a class out of training or the wild photos share photos with
+    the training photos."""
     lines = unusable_lines("data", data_path) if data_path else []
+    if data_path and runs:
+        check_splits(data_path, runs)
     if data_path and wild_path:
         lines += unusable_lines("wild", wild_path)
         lines.append(data_overlap.check_wild(data_path, wild_path)["summary"])
