@@ -12,6 +12,7 @@ from PIL import Image
 
 from asl import CLASSES
 from asl.errors import DataError
+from asl.files import walk_files
 from asl.study.data_photos import UNREADABLE, is_image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -161,12 +162,12 @@ class Source:
             raise DataError(f"'{self.path}' {_not_a_zip(self.path)}")
 
     def names(self) -> list[str]:
-        """Every file (a broken link too: it is skipped as unreadable when read)."""
+        """Every file (a broken link too: it is skipped as unreadable when read), following
+        linked folders and photos."""
         if self.is_zip:
             with zipfile.ZipFile(self.path) as archive:
                 return [n for n in archive.namelist() if not n.endswith("/")]
-        return [p.relative_to(self.path).as_posix()
-                for p in self.path.rglob("*") if p.is_file() or p.is_symlink()]
+        return walk_files(self.path)
 
     def reader(self):
         if self.is_zip:
