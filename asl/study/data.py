@@ -66,9 +66,12 @@ def spread_per_class(entries: list[Entry], max_per_class: int, seed: int = 0) ->
     """Up to ``max_per_class`` photos per class, spread evenly over the frame numbers."""
     if max_per_class <= 0:
         return entries
+    by_class: dict[int, list[Entry]] = {}
+    for entry in entries:
+        by_class.setdefault(entry.label, []).append(entry)
     chosen = []
-    for label in sorted({e.label for e in entries}):
-        in_class = [e for e in entries if e.label == label]
+    for label in sorted(by_class):
+        in_class = by_class[label]
         if len(in_class) > max_per_class:
             picks = np.linspace(0, len(in_class) - 1, max_per_class).round().astype(int)
             in_class = [in_class[i] for i in picks]

@@ -11,9 +11,9 @@ import numpy as np
 from asl.errors import DataError
 from asl.study import data_overlap
 from asl.study.data import spread_per_class
-from asl.study.data_listing import few_names, survey
-from asl.study.data_scan import scan
-from asl.study.splits import make_split, split_settings
+from asl.study.data_listing import Entry, few_names, survey
+from asl.study.data_scan import PhotoScan, scan
+from asl.study.splits import check_random_counts, make_split, split_settings
 
 
 def _kind(reason: str) -> str:
@@ -23,10 +23,10 @@ def _kind(reason: str) -> str:
     return "damaged" if reason.startswith("damaged") else reason
 
 
-def unusable_lines(key: str, path: str) -> list[str]:
+def unusable_lines(key: str, path: str, found: PhotoScan) -> list[str]:
     """One console line per reason some photos of ``path`` cannot be used, naming them."""
     by_kind: dict[str, list[str]] = {}
-    for name, reason in scan(path).unusable.items():
+    for name, reason in found.unusable.items():
         kind = _kind(reason)
         by_kind.setdefault(kind, []).append(name if kind == reason else
                                             f"{name} ({reason.split(',')[0]})")
@@ -34,10 +34,9 @@ def unusable_lines(key: str, path: str) -> list[str]:
             f"{few_names(names)}" for kind, names in sorted(by_kind.items())]
 
 
-def check_splits(data_path: str, runs: dict[str, dict]) -> None:
+def check_splits(entries: list[Entry], unusable: dict, runs: dict[str, dict]) -> None:
     """Make each run's split (run name -> parameters) from the listing, as its notebook will,
     and refuse one that leaves a class without training or validation photos."""
-    entries, unusable = survey(data_path, sniff=False).entries, scan(data_path).unusable
     done = set()
     for name, parameters in runs.items():
         if "split" not in parameters:
@@ -49,9 +48,13 @@ def check_splits(data_path: str, runs: dict[str, dict]) -> None:
         done.add(key)
         kept = [e for e in spread_per_class(entries, parameters.get("max_per_class", 0))
                 if e.name not in unusable]
+        labels = np.array([e.label for e in kept])
         try:
-            make_split(parameters["split"], np.array([e.label for e in kept]),
-                       np.array([e.frame for e in kept]), **settings)
+            if parameters["split"] == "random":     # counts only: scikit-learn is slow to load
+                check_random_counts(labels)
+            else:
+                make_split(parameters["split"], labels, np.array([e.frame for e in kept]),
+                           **settings)
         except DataError as error:
             raise DataError(f"{name}: {error}") from None
 
@@ -61,10 +64,12 @@ def before_build(data_path: str, wild_path: str = "", runs: dict[str, dict] | No
     """Decode both sets once (cached) and make the runs' splits: the lines to print, or a
     DataError if a split leaves a class out of training or the wild photos share photos with
     the training photos."""
-    lines = unusable_lines("data", data_path) if data_path else []
-    if data_path and runs:
-        check_splits(data_path, runs)
-    if data_path and wild_path:
-        lines += unusable_lines("wild", wild_path)
-        lines.append(data_overlap.check_wild(data_path, wild_path)["summary"])
+    train = scan(data_path)
+    lines = unusable_lines("data", data_path, train)
+    if any("split" in parameters for parameters in (runs or {}).values()):
+        check_splits(survey(data_path, sniff=False).entries, train.unusable, runs)
+    if wild_path:
+        wild = scan(wild_path)
+        lines += unusable_lines("wild", wild_path, wild)
+        lines.append(data_overlap.check_wild(data_path, wild_path, train, wild)["summary"])
     return lines

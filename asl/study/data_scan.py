@@ -13,7 +13,6 @@ from asl import config
 from asl.files import atomic_write, path_fingerprint
 from asl.study.data_listing import Source, survey_source
 from asl.study.data_photos import UNREADABLE, decode, unreadable_reason
-from asl.study.evaluate import perceptual_hashes
 
 SCAN_VERSION = 1
 HASH_SIZE = 64          # photos are hashed as the exploration sees them: 64 px, RGB
@@ -58,6 +57,8 @@ def scan(path) -> PhotoScan:
 
 def _compute(source: Source) -> PhotoScan:
     from tqdm.auto import tqdm
+
+    from asl.study.evaluate import perceptual_hashes     # scikit-learn: only when not cached
 
     entries = survey_source(source, sniff=False).entries
     names, labels, content, images, unusable = [], [], [], [], {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from asl import CLASSES
 from asl.errors import DataError
@@ -35,6 +34,8 @@ class Split:
 
 def random_split(labels, test_fraction: float, val_fraction: float, seed: int) -> Split:
     """Stratified random split, as the original study did (leaks near-duplicate frames)."""
+    from sklearn.model_selection import train_test_split
+
     index = np.arange(len(labels))
     rest, test = train_test_split(index, test_size=test_fraction, stratify=labels,
                                   random_state=seed)
@@ -110,14 +111,20 @@ def make_split(kind: str, labels, frames, test_fraction: float = 0.2, val_fracti
     return _every_class_trained(split, labels)
 
 
-def random_split_of(labels, test_fraction: float, val_fraction: float, seed: int) -> Split:
-    """``random_split``, with too few photos of a class said as one clear DataError."""
+def check_random_counts(labels) -> None:
+    """Refuse a random split of a class with fewer than 3 photos (without scikit-learn, so
+    the build can check it before anything runs)."""
     counts = np.bincount(np.asarray(labels, dtype=int), minlength=len(CLASSES))
     few = [CLASSES[i] for i in np.flatnonzero((counts > 0) & (counts < 3))]
     if few:
         raise DataError(f"split=random needs at least 3 photos of each class (training, "
                         f"validation, test); class(es) {', '.join(few)} have fewer: give more "
                         f"photos, or raise max_per_class")
+
+
+def random_split_of(labels, test_fraction: float, val_fraction: float, seed: int) -> Split:
+    """``random_split``, with too few photos of a class said as one clear DataError."""
+    check_random_counts(labels)
     try:
         return random_split(labels, test_fraction, val_fraction, seed)
     except ValueError as error:
