@@ -66,10 +66,10 @@ def before_build(data_path: str, wild_path: str = "", runs: dict[str, dict] | No
     the training photos."""
     train = scan(data_path)
     lines = unusable_lines("data", data_path, train)
-    if any("split" in parameters for parameters in (runs or {}).values()):
-        check_splits(survey(data_path, sniff=False).entries, train.unusable, runs)
-    if wild_path:
+    if wild_path:       # first: --data given the wild photos is said as such
         wild = scan(wild_path)
         lines += unusable_lines("wild", wild_path, wild)
         lines.append(data_overlap.check_wild(data_path, wild_path, train, wild)["summary"])
+    if any("split" in parameters for parameters in (runs or {}).values()):
+        check_splits(survey(data_path, sniff=False).entries, train.unusable, runs)
     return lines
