@@ -67,7 +67,7 @@ def test_a_recompressed_smaller_copy_is_a_near_duplicate(tmp_path):
 
 def test_the_same_file_as_data_and_wild_is_refused(tmp_path):
     train, _ = photo_sets(tmp_path)
-    with pytest.raises(DataError, match=r"8 of the 8 wild photos .* same file"):
+    with pytest.raises(DataError, match=r"--data and --wild are the same file .*its 8 photos"):
         data_overlap.check_wild(str(train), str(train))
 
 

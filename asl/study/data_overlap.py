@@ -40,13 +40,16 @@ def check_wild(data_path: str, wild_path: str, train: PhotoScan | None = None,
     return what was checked, for the record (the two scans may be given, already read)."""
     found = overlap(train or scan(data_path), wild or scan(wild_path))
     pairs = found["identical"] + found["near"]
+    if pairs and Path(data_path).resolve() == Path(wild_path).resolve():
+        raise DataError(
+            f"--data and --wild are the same file ('{data_path}'): its {found['n_wild']} "
+            f"photos cannot test the models on other people's photos; give the training "
+            f"photos with --data and out-of-domain photos with --wild")
     if pairs:
-        same = " (--data and --wild are the same file)" if \
-            Path(data_path).resolve() == Path(wild_path).resolve() else ""
         shown = few_names([f"{wild} = {train}" for wild, train in pairs], 3)
         raise DataError(
             f"{len(pairs)} of the {found['n_wild']} wild photos in '{wild_path}' are also "
-            f"training photos in '{data_path}'{same}: {len(found['identical'])} identical, "
+            f"training photos in '{data_path}': {len(found['identical'])} identical, "
             f"{len(found['near'])} near-duplicates (pHash within {found['near_bits']} bits), "
             f"e.g. {shown}; give out-of-domain photos of other people with --wild")
     return {"checked": True, "n_wild": found["n_wild"], "n_train": found["n_train"],
