@@ -51,6 +51,22 @@ def sha256(data) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def walk_files(folder) -> list[str]:
+    """Every file under ``folder`` (a broken link too) as sorted relative POSIX paths,
+    following linked folders; a folder met again (a link loop) is not entered twice."""
+    found, seen = [], set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        found += [Path(os.path.relpath(os.path.join(root, name), folder)).as_posix()
+                  for name in files]
+    return sorted(found)
+
+
 def path_fingerprint(path: str) -> str:
     """Cheap fingerprint of a data file or folder; '' for no path, 'missing' if absent.
 
@@ -62,13 +78,10 @@ def path_fingerprint(path: str) -> str:
     path = Path(path)
     if path.is_dir():
         listing = []
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            for name in sorted(files):
-                file = os.path.join(root, name)
-                stat = os.stat(file) if os.path.exists(file) else os.lstat(file)  # broken link
-                listing.append((os.path.relpath(file, path),
-                                stat.st_size, stat.st_mtime_ns))
+        for name in walk_files(path):
+            file = path / name
+            stat = os.stat(file) if os.path.exists(file) else os.lstat(file)  # broken link
+            listing.append((os.path.relpath(file, path), stat.st_size, stat.st_mtime_ns))
         return sha256(listing)
     if not path.exists():
         return "missing"

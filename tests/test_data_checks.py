@@ -64,7 +64,8 @@ def test_frame_block_split_without_any_frame_number_is_refused(tmp_path, stub_re
 
     project, args = project_with_notebook(tmp_path, declare_split)
     data = tmp_path / "unnumbered"
-    write_photo(data / "A" / "photo.png")
+    for name in ("photo", "other", "third"):     # a random split needs 3 photos of a class
+        write_photo(data / "A" / f"{name}.png")
     args[args.index("--data") + 1] = str(data)
     assert cli.main(args) == 2
     err = capsys.readouterr().err

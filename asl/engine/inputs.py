@@ -35,9 +35,10 @@ def data_paths(data: str | None, wild: str | None, weights: str | None,
 
 
 def check_data(paths: dict[str, str], runs: list[Run], needed=("data", "wild")) -> None:
-    """Look at the data once before anything runs (file names and a few file headers, nothing
-    decoded): stop with one message if there are no photos, print what will be left out."""
-    from asl.study import data
+    """Look at the data once before anything runs (file names and a few file headers, then
+    every photo decoded once, cached): stop with one message if there are no photos or the
+    wild photos are training photos, print what will be left out."""
+    from asl.study import data, data_checks
 
     framed = [run.name for run in runs if run.parameters.get("split") == "frame_block"]
     for key in ("data", "wild"):
@@ -51,6 +52,11 @@ def check_data(paths: dict[str, str], runs: list[Run], needed=("data", "wild")) 
                 f"no file name in '{paths[key]}' has a frame number (A1234.jpg), which the "
                 f"frame-block split of {', '.join(framed)} needs: rename the photos, or use "
                 "-p split=random")
+    wild = paths["wild"] if "wild" in needed else ""
+    if paths["data"] and "data" in needed:   # decodes every photo once (cached); splits; overlap
+        for line in data_checks.before_build(paths["data"], wild,
+                                             {run.name: run.parameters for run in runs}):
+            print(line, flush=True)
 
 
 def readable_weights(path: str) -> None:

@@ -92,7 +92,7 @@ def dataset_section(exploration: VariantResult | None, models: list[VariantResul
             "original_sizes": _sizes_text(wild.get("original_sizes")),
             "counts": _counts(wild.get("per_class"))},
         "statistics": statistics_table(data.get("statistics")),
-        "notes": data_notes(data),
+        "notes": data_notes(data) + overlap_notes((metrics or {}).get("wild")),
     }
 
 
@@ -116,7 +116,22 @@ def data_notes(data: dict) -> list[str]:
             f"{name}/ ({count} files)" for name, count in data["unknown_folders"].items()) + ".")
     if data.get("skipped_files"):
         notes.append(f"Skipped files: {named(data['skipped_files'], data.get('skipped'))}.")
+    if data.get("merged_folders"):
+        notes.append("Class folders that differ only in letter case were read as one class: "
+                     + "; ".join(" and ".join(f"{f}/" for f in folders)
+                                 for folders in data["merged_folders"].values()) + ".")
     return notes
+
+
+def overlap_notes(wild: dict | None) -> list[str]:
+    """The sentence saying the wild photos were checked against the training photos."""
+    overlap = (wild or {}).get("overlap")
+    if not overlap or not overlap.get("checked"):
+        return []
+    return [f"Before the build, the {fmt_int(overlap['n_wild'])} wild photos were checked "
+            f"against the {fmt_int(overlap['n_train'])} training photos: none is identical to "
+            f"a training photo or a near-duplicate of one of its class (perceptual hash within "
+            f"{overlap['near_bits']} bits)."]
 
 
 def exploration_section(exploration: VariantResult | None) -> dict:

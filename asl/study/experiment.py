@@ -12,7 +12,7 @@ from asl import CLASSES, metrics_file
 from asl.config import BUILD_PARAMETERS
 from asl.study import evaluate, figures
 from asl.study.data import ImageSet, load_images
-from asl.study.splits import Split, make_split
+from asl.study.splits import Split, make_split, split_settings  # noqa: F401 (notebooks)
 from asl.progress import stage_seconds
 from asl.study.training import report_progress
 
@@ -53,15 +53,6 @@ class Data:
         aside = f", {aside} set aside (no frame number)" if aside else ""
         return (f"{self.summary['n_images']} photos ({self.split.kind} split): train "
                 f"{len(self.train)}, validation {len(self.val)}, test {len(self.test)}{aside}{wild}")
-
-
-SPLIT_SETTINGS = ("test_fraction", "val_fraction", "block_size", "gap")
-
-
-def split_settings(parameters: dict) -> dict:
-    """The frame-block and random split settings among a notebook's parameters."""
-    return {key: parameters[key] for key in SPLIT_SETTINGS if key in parameters} | \
-        {"seed": parameters.get("seed", 42)}
 
 
 def load_data(parameters: dict, data_path, wild_path="", output_dir=".") -> Data:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from asl.study import evaluate, splits
+from asl.study import data_overlap, evaluate, splits
 from asl.study.data import ImageSet, class_counts, original_sizes
 
 
@@ -48,13 +48,16 @@ def data_summary(photos: ImageSet, data_path: str, image_size: int, statistics: 
             "statistics": statistics, **photos.notes()}
 
 
-def wild_summary(wild: ImageSet | None, wild_path: str) -> dict | None:
-    """The ``wild`` block of the exploration metrics (None without a wild set)."""
+def wild_summary(wild: ImageSet | None, wild_path: str, data_path: str = "") -> dict | None:
+    """The ``wild`` block of the exploration metrics (None without a wild set), with the
+    check that no wild photo is also a training photo of ``data_path`` (hashes cached)."""
     if wild is None:
         return None
+    overlap = data_overlap.check_wild(data_path, wild_path) if data_path else None
     return {"source": Path(wild.source).name, "n_images": len(wild), "skipped": wild.skipped,
             "skipped_files": wild.notes()["skipped_files"],
-            "per_class": class_counts(wild.labels), "original_sizes": original_sizes(wild_path)}
+            "per_class": class_counts(wild.labels), "original_sizes": original_sizes(wild_path),
+            "overlap": overlap and {k: v for k, v in overlap.items() if k != "summary"}}
 
 
 def describe_near_duplicates(near: dict) -> str:

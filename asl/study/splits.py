@@ -4,11 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
+from asl import CLASSES
 from asl.errors import DataError
 
 SPLIT_KINDS = ("frame_block", "random")
+SPLIT_SETTINGS = ("test_fraction", "val_fraction", "block_size", "gap")
+
+
+def split_settings(parameters: dict) -> dict:
+    """The frame-block and random split settings among a notebook's parameters."""
+    return {key: parameters[key] for key in SPLIT_SETTINGS if key in parameters} | \
+        {"seed": parameters.get("seed", 42)}
 
 
 @dataclass
@@ -27,6 +34,8 @@ class Split:
 
 def random_split(labels, test_fraction: float, val_fraction: float, seed: int) -> Split:
     """Stratified random split, as the original study did (leaks near-duplicate frames)."""
+    from sklearn.model_selection import train_test_split
+
     index = np.arange(len(labels))
     rest, test = train_test_split(index, test_size=test_fraction, stratify=labels,
                                   random_state=seed)
@@ -85,7 +94,8 @@ def make_split(kind: str, labels, frames, test_fraction: float = 0.2, val_fracti
     if kind not in SPLIT_KINDS:
         raise ValueError(f"split must be one of {SPLIT_KINDS}, not {kind!r}")
     if kind == "random":
-        return random_split(labels, test_fraction, val_fraction, seed)
+        return _every_class_trained(random_split_of(labels, test_fraction, val_fraction, seed),
+                                    labels)
     labels, frames = np.asarray(labels), np.asarray(frames)
     numbered = np.flatnonzero(frames >= 0)
     if len(numbered) == 0:
@@ -98,4 +108,52 @@ def make_split(kind: str, labels, frames, test_fraction: float = 0.2, val_fracti
                                           (split.train, split.val, split.test))
     if len(numbered) < len(frames):
         split.settings["set_aside"] = int(len(frames) - len(numbered))
+    return _every_class_trained(split, labels)
+
+
+def check_random_counts(labels) -> None:
+    """Refuse a random split of a class with fewer than 3 photos (without scikit-learn, so
+    the build can check it before anything runs)."""
+    counts = np.bincount(np.asarray(labels, dtype=int), minlength=len(CLASSES))
+    few = [CLASSES[i] for i in np.flatnonzero((counts > 0) & (counts < 3))]
+    if few:
+        raise DataError(f"split=random needs at least 3 photos of each class (training, "
+                        f"validation, test); class(es) {', '.join(few)} have fewer: give more "
+                        f"photos, or raise max_per_class")
+
+
+def random_split_of(labels, test_fraction: float, val_fraction: float, seed: int) -> Split:
+    """``random_split``, with too few photos of a class said as one clear DataError."""
+    check_random_counts(labels)
+    try:
+        return random_split(labels, test_fraction, val_fraction, seed)
+    except ValueError as error:
+        raise DataError(f"split=random cannot split {len(labels)} photos in {len(CLASSES)} "
+                        f"classes with test_fraction={test_fraction} and val_fraction="
+                        f"{val_fraction} ({error}): give more photos, or raise max_per_class "
+                        f"or the fractions") from None
+
+
+def _every_class_trained(split: Split, labels) -> Split:
+    """Refuse a split that leaves a class without training photos, or without validation
+    photos when it asks for some: the models could not learn it or be stopped on it."""
+    labels = np.asarray(labels)
+    parts = ("train", "val") if split.settings.get("val_fraction", 0) > 0 else ("train",)
+    present = np.unique(labels[np.concatenate([split.train, split.val, split.test])])
+    for part in parts:
+        lacking = [CLASSES[i] for i in present if i not in set(labels[getattr(split, part)])]
+        if lacking:
+            names = ", ".join(lacking[:5]) + (f" and {len(lacking) - 5} more"
+                                              if len(lacking) > 5 else "")
+            raise DataError(f"split={split.kind} leaves class(es) {names} without "
+                            f"{'training' if part == 'train' else 'validation'} photos "
+                            f"({_advice(split)})")
     return split
+
+
+def _advice(split: Split) -> str:
+    if split.kind == "random":
+        return "too few photos per class: give more photos, or raise max_per_class"
+    return (f"their frame numbers fall in too few blocks of block_size="
+            f"{split.settings['block_size']} frames, or within gap={split.settings['gap']} "
+            f"frames of held-out ones: lower -p block_size or -p gap, or use -p split=random")
