@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from asl.report.candidates import Candidate
 from asl.report.decision import Recommendation
+from asl.report.decision import best
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff
 from asl.report.significance import Significance, TestGroup
+from asl.report.verdicts import compared, verdict
 
 
 @dataclass
@@ -28,12 +30,6 @@ class Facts:
     reference: dict             # the original study's published accuracies
     ideas: list = field(default_factory=list)          # measured ideas (asl.report.ideas)
     detection: dict = field(default_factory=dict)      # a keypoint variant's detection rates
-
-
-def sig_words(significant) -> str:
-    return {True: "significant after Holm correction",
-            False: "not significant after Holm correction",
-            None: "not tested (different photos)"}[significant]
 
 
 def where(block: str) -> str:
@@ -65,8 +61,9 @@ def leakage_gap(facts: Facts) -> Finding:
                        "in this build.")
     gap = control.test["accuracy"] - baseline.test["accuracy"]
     original = facts.reference.get("cnn")
-    citation = (f" The original study's {fmt_acc(original)} came from a random split and "
-                "overstates accuracy on unseen frames." if original is not None else "")
+    citation = (f" The original study's {fmt_acc(original)} came from a random split (and 26 "
+                "classes), so it overstates accuracy on unseen frames and is not like for like."
+                if original is not None else "")
     return Finding("Leakage gap",
                    f"The same CNN scores {fmt_acc(control.test['accuracy'])} "
                    f"{fmt_ci(control.test['accuracy_ci'])} on a random split but "
@@ -85,6 +82,28 @@ def near_duplicates(facts: Facts) -> Finding | None:
                                             for name, value in shares) + ".")
 
 
+def detection_reason(facts: Facts) -> str:
+    """Why a hand-based model can do better on the wild photos: the detector's rates."""
+    train, wild = (facts.detection.get(name) or {} for name in ("training photos", "wild photos"))
+    if train.get("first_pass") is None or wild.get("first_pass") is None:
+        return ""
+    return (f" The hand detector finds a hand in {fmt_acc(train['first_pass'])} of the "
+            f"training signer's photos on its first pass ({fmt_acc(train.get('after_retries'))}"
+            f" after retries) but in {fmt_acc(wild['first_pass'])} of the wild photos "
+            f"({fmt_acc(wild.get('after_retries'))}): a model that reads the hand gets a hand to "
+            "read more often out of domain, and a photo without one counts as wrong.")
+
+
+def _gap_sentence(model: Candidate, label: str) -> str:
+    gap = model.test["accuracy"] - model.wild["accuracy"]
+    moves = "drops" if gap > 0 else "rises" if gap < 0 else "stays"
+    return (f"{label}, {model.title}, {moves} from {fmt_acc(model.test['accuracy'])} "
+            f"{fmt_ci(model.test['accuracy_ci'])} on unseen frames of the training signer to "
+            f"{fmt_acc(model.wild['accuracy'])} {fmt_ci(model.wild['accuracy_ci'])} on the report "
+            f"half of other people's photos: a domain gap of {fmt_diff(gap)} (in-domain minus "
+            "wild accuracy; the two are different photos, so the gap is not tested).")
+
+
 def domain_gap(facts: Facts) -> Finding | None:
     best_test = facts.recommendation.best_test if facts.recommendation else None
     if best_test is None:
@@ -92,26 +111,34 @@ def domain_gap(facts: Facts) -> Finding | None:
     if not best_test.wild:
         return Finding("Domain gap", "Not measured: no out-of-domain (wild) photos were given "
                        "to this build.")
-    gap = best_test.test["accuracy"] - best_test.wild["accuracy"]
-    moves = "drops" if gap > 0 else "rises" if gap < 0 else "stays"
-    return Finding("Domain gap",
-                   f"The best in-domain model, {best_test.title}, {moves} from "
-                   f"{fmt_acc(best_test.test['accuracy'])} on unseen frames to "
-                   f"{fmt_acc(best_test.wild['accuracy'])} {fmt_ci(best_test.wild['accuracy_ci'])}"
-                   f" on other people's photos: a domain gap of {fmt_diff(gap)} (in-domain minus "
-                   "wild accuracy).")
+    shown = [best_test]
+    text = _gap_sentence(best_test, "The best in-domain model")
+    chosen = facts.recommendation.chosen
+    if chosen is not best_test and chosen.wild:
+        shown.append(chosen)
+        text += " " + _gap_sentence(chosen, "The recommended model")
+    if any(m.test["accuracy"] < m.wild["accuracy"] and m.family in ("landmarks", "handcrop")
+           for m in shown):
+        text += detection_reason(facts)
+    return Finding("Domain gap", text)
 
 
 def best_out_of_domain(facts: Facts) -> Finding | None:
+    """The most accurate model on the report half, tested against the runner-up there."""
     rec = facts.recommendation
-    if not rec or not rec.best_wild or rec.best_wild is rec.best_test:
+    if not rec or not rec.best_wild:
         return None
-    best_wild = rec.best_wild
-    significant = facts.significance.between("wild", best_wild, rec.best_test)
+    top = rec.best_wild
+    others = [c for c in facts.models if c is not top]
+    runner_up = best(others, "wild")
+    text = (f"{top.title} is the most accurate on the report half of the wild photos: "
+            f"{fmt_acc(top.wild['accuracy'])} {fmt_ci(top.wild['accuracy_ci'])}")
+    if runner_up is None:
+        return Finding("Best out of domain", text + "; no other model was scored there.")
+    pair = facts.significance.pair("wild", top, runner_up)
     return Finding("Best out of domain",
-                   f"{best_wild.title} generalises best: {fmt_acc(best_wild.wild['accuracy'])} "
-                   f"{fmt_ci(best_wild.wild['accuracy_ci'])} on the wild photos, "
-                   f"{sig_words(significant)} against {rec.best_test.title}.")
+                   text + f". Against the runner-up, {runner_up.title} "
+                   f"({fmt_acc(runner_up.wild['accuracy'])}): {compared(pair, top)}.")
 
 
 def against_baseline(facts: Facts) -> Finding | None:
@@ -133,6 +160,16 @@ def against_baseline(facts: Facts) -> Finding | None:
                    "(* = significant after Holm correction): " + "; ".join(changes) + ".")
 
 
+def calibration_word(ece: float, gap: float) -> str:
+    """What the numbers say: over- or underconfident only when the mean gap between confidence
+    and accuracy makes up most of the calibration error; otherwise the errors of different
+    confidence ranges cancel in the mean."""
+    if abs(gap) >= ece / 2:
+        return "overconfident on average" if gap > 0 else "underconfident on average"
+    return (f"over- and underconfident in different confidence ranges (the mean gap, "
+            f"{fmt_diff(gap)}, is far smaller than the calibration error)")
+
+
 def calibration(facts: Facts) -> Finding | None:
     rec = facts.recommendation
     calibrated = [c for c in facts.models if c.comparable and c.calibration.get("test")]
@@ -150,9 +187,8 @@ def calibration(facts: Facts) -> Finding | None:
         part = f"{fmt_acc(table['ece'])} {place}"
         confidence, accuracy = table.get("mean_confidence"), chosen.accuracy(block)
         if confidence is not None and accuracy is not None:
-            mood = "overconfident" if confidence > accuracy else "underconfident"
             part += (f" (mean confidence {fmt_acc(confidence)} against accuracy "
-                     f"{fmt_acc(accuracy)}: {mood})")
+                     f"{fmt_acc(accuracy)}: {calibration_word(table['ece'], confidence - accuracy)})")
         parts.append(part)
     which = "the recommended model, " if rec and chosen is rec.chosen else ""
     return Finding("Calibration", f"Expected calibration error of {which}{chosen.title}: "
@@ -165,8 +201,9 @@ def transfer_learning(facts: Facts) -> Finding | None:
         return None
     best = max(transfer, key=lambda c: c.test["accuracy"])
     original = facts.reference.get("vgg16_frozen")
-    against = (f", against {fmt_acc(original)} for the original study's frozen VGG16"
-               if original is not None else "")
+    against = (f". The original study reports {fmt_acc(original)} for a frozen VGG16, but on a "
+               "random split with near-duplicate frames on both sides and 26 classes: not a like "
+               "for like comparison" if original is not None else "")
     return Finding("Transfer learning",
                    f"{best.title} reaches {fmt_acc(best.test['accuracy'])} in domain{against}.")
 
@@ -184,22 +221,34 @@ def significance_count(facts: Facts) -> Finding | None:
 
 
 def ideas_that_worked(facts: Facts) -> Finding | None:
-    """Which ideas moved out-of-domain accuracy, which did not, which were not measured."""
+    """Each measured idea's effect out of domain and in domain, grouped by the out-of-domain
+    verdict; the words are the verdicts of the tests whose intervals are printed."""
     measured = [idea for idea in facts.ideas if idea.wild is not None]
     if not measured:
         return None
+
     def phrase(idea):
-        return (f"{idea.name} ({fmt_diff(idea.wild.difference)} "
-                f"{fmt_ci(idea.wild.interval)})")
+        text = f"{idea.name}: out of domain {_effect_text(idea.wild)}"
+        if idea.test is not None:
+            text += f"; in domain {_effect_text(idea.test)}"
+        return text
+
     groups = (("Raised accuracy on other people's photos significantly",
                [i for i in measured if i.wild.significant and i.wild.difference > 0]),
               ("Lowered it significantly",
                [i for i in measured if i.wild.significant and i.wild.difference < 0]),
-              ("Made no difference that survives the tests",
+              ("Not significant on other people's photos",
                [i for i in measured if not i.wild.significant]))
     return Finding("Which ideas worked", " ".join(
-        f"{label}: {'; '.join(phrase(i) for i in ideas)}." for label, ideas in groups if ideas)
-        + " (Differences on the report half of the wild photos, with 95 % intervals.)")
+        f"{label}: {'. '.join(phrase(i) for i in ideas)}." for label, ideas in groups if ideas)
+        + " (Each idea is the difference between two variants that differ in it alone; "
+        "out of domain on the report half of the wild photos; intervals adjusted for Holm.)")
+
+
+def _effect_text(effect) -> str:
+    pair = effect.pair
+    text = f"{fmt_diff(effect.difference)} {fmt_ci(effect.interval)}"
+    return f"{text}, {verdict(pair)}" if pair is not None else text
 
 
 def hand_detection(facts: Facts) -> Finding | None:
