@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from asl import CLASSES, holdout, metrics_file, stats
-from asl.report import halves
+from asl.report import halves, seeds
+from asl.report.clusters import frame_blocks
 from asl.report.context import build_context
 from asl.report.formatting import fmt_acc, fmt_ci
 
@@ -213,10 +214,12 @@ def test_pairwise_tests_match_asl_stats(tmp_path):
                     return halves.split(source["wild"])[1]
                 return source[group.block]
             a, b = block(pair.a), block(pair.b)
-            expected = stats.mcnemar_test(a["y_true"], a["y_pred"], b["y_pred"])
-            assert pair.p_value == pytest.approx(expected["p_value"])
-            assert (pair.a_only, pair.b_only) == (expected["a_only"], expected["b_only"])
-            raw.append((pair, expected["p_value"]))
+            ok_a, ok_b = (np.asarray(x["y_pred"]) == np.asarray(a["y_true"]) for x in (a, b))
+            clusters = getattr(pair.a, group.block).get("clusters")   # frame blocks in domain
+            expected = stats.MeanTest(ok_a.astype(float) - ok_b, clusters).p_value
+            assert pair.p_value == pytest.approx(expected)
+            assert (pair.a_only, pair.b_only) == ((ok_a & ~ok_b).sum(), (~ok_a & ok_b).sum())
+            raw.append((pair, expected))
         reject, adjusted = stats.holm([p for _, p in raw])
         for (pair, _), significant, p_holm in zip(raw, reject, adjusted):
             assert pair.significant == significant
@@ -237,10 +240,12 @@ def test_random_split_variant_is_tested_only_on_its_own_photos(tmp_path):
 def test_findings_are_computed_from_the_metrics(tmp_path):
     context = build_context(*make_build(tmp_path / "a"))
     leakage = next(f.text for f in context["findings"] if f.title == "Leakage gap")
-    scratch = metrics_file.read(tmp_path / "a/report/variants/cnn_scratch")["test"]
+    scratch_metrics = metrics_file.read(tmp_path / "a/report/variants/cnn_scratch")
+    scratch = scratch_metrics["test"]
     random_cnn = metrics_file.read(tmp_path / "a/report/variants/cnn_random_split")["test"]
     assert f"{random_cnn['accuracy'] - scratch['accuracy']:+.3f}" in leakage
-    assert fmt_ci(scratch["accuracy_ci"]) in leakage
+    in_blocks = seeds.combine([scratch], frame_blocks(scratch["ids"], scratch_metrics["split"]))
+    assert fmt_ci(in_blocks["accuracy_ci"]) in leakage    # resampled by frame block
 
     changed = dict(DEFAULT_MODELS, cnn_random_split=("cnn", "random", 0.9, 0.3))
     context2 = build_context(*make_build(tmp_path / "b", changed))
