@@ -38,7 +38,7 @@ def comparison_rows(models: list[Candidate], results: list[VariantResult],
     for result in results:
         if result.name not in by_variant:
             rows.append({"title": result.title, "anchor": result.anchor, "failed": True,
-                         "reason": result.status_text})
+                         "reason": f"{result.status_text}: no results"})
             continue
         for c in by_variant[result.name]:
             test, wild = c.test, c.wild
@@ -190,6 +190,7 @@ def model_section(result: VariantResult, main: Candidate | None) -> dict:
             "detection": detection_rows(metrics.get("extra")),
             "top_features": feature_rows(metrics.get("extra")),
             "seeds": ", ".join(str(seed) for seed in result.seeds if seed is not None),
+            "multi_seed": sum(seed is not None for seed in result.seeds) > 1,
             "not_ok": ", ".join(result.not_ok),
             "split_text": split_text(split), "comparable": split.get("kind") != "random",
             "hardest_test": hardest_classes(test),
