@@ -130,5 +130,5 @@ def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
         candidate.fitted = candidate.train_accuracy is None or \
             candidate.train_accuracy >= min_train_accuracy
         if titles.count(candidate.title) > 1 and candidate.key != candidate.variant:
-            candidate.title = f"{candidate.title}, beside {mains[candidate.variant]}"
+            candidate.title = f"{candidate.title} ({mains[candidate.variant]})"
     return found

@@ -8,6 +8,7 @@ from asl.report.candidates import Candidate
 from asl.report.formatting import (fmt_acc, fmt_int, fmt_seconds, fmt_value, key_values,
                                    size_text, split_sizes)
 from asl.report.results import VariantResult
+from asl.report.method import near_duplicate_note, statistics_notes
 from asl.report.significance import ALPHA, TestGroup
 
 FIGURE_GROUPS = {"overview": ("samples", "wild_samples"),   # in the body
@@ -155,7 +156,8 @@ def exploration_section(exploration: VariantResult | None) -> dict:
 
 
 def evaluation_section(results: list[VariantResult], models: list[Candidate],
-                       groups: list[TestGroup], min_train: float, quick: bool) -> dict:
+                       groups: list[TestGroup], min_train: float, quick: bool,
+                       exploration: dict | None = None) -> dict:
     """Split settings and test-set sizes for the 'How we evaluated' section."""
     def split_of(kind):
         for result in results:
@@ -183,6 +185,9 @@ def evaluation_section(results: list[VariantResult], models: list[Candidate],
         "min_train": fmt_acc(min_train) if min_train else None, "quick": quick,
         "alpha": fmt_value(ALPHA), "n_groups": len(groups),
         "seeds": max((len(r.runs) for r in results if r.kind == "model"), default=0),
+        "statistics": statistics_notes(models, groups),
+        "near_duplicates": near_duplicate_note(
+            exploration, (frame_block or {}).get("gap", "not recorded")),
     }
 
 

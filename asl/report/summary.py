@@ -47,7 +47,17 @@ def executive_summary(rec: Recommendation | None, found: list[Finding], figure: 
                 f"{compared(significance.pair(block, rec.explainable, rec.best), rec.explainable)}")
     return {"recommended": headline(rec.chosen) if rec else None, "explainable": explainable,
             "figure": figure, "points": plotted, "findings": top_findings(found),
-            "limits": limits(rec, significance, n_classes) if rec and significance else []}
+            "limits": limits(rec, significance, n_classes) if rec and significance else [],
+            "terms": list(TERMS) if rec else []}
+
+
+TERMS = ("Wild photos: photos of other people's hands, cut once into a selection half that only "
+         "chooses the model and a report half on which every out-of-domain figure is given.",
+         "Hand keypoints: the positions of the joints and finger tips of the hand that a "
+         "hand detector finds in a photo.",
+         "Forest: a random forest, many decision trees that vote.",
+         "Significant after Holm over N pairs: the difference survives the Holm correction for "
+         "testing N pairs of models on the same photos; its interval is widened to match.")
 
 
 def limits(rec: Recommendation, significance: Significance, n_classes: int | None) -> list[str]:
@@ -68,10 +78,9 @@ def limits(rec: Recommendation, significance: Significance, n_classes: int | Non
                         f"photos, {low if low == high else f'{low} to {high}'} per letter: "
                         "per-letter figures are rough.")
     if top is not None and top is not chosen:
-        said.append(f"In domain the recommended model gives up "
-                    f"{fmt_diff(chosen.test['accuracy'] - top.test['accuracy'])} against the best "
-                    f"in-domain model, {top.title} "
-                    f"({compared(significance.pair('test', chosen, top), chosen)}).")
+        said.append(f"In domain the recommended model's accuracy differs from the best "
+                    f"in-domain model's, {top.title}, by "
+                    f"{compared(significance.pair('test', chosen, top), chosen)}.")
         if chosen.latency_ms and top.latency_ms:
             said.append(f"It answers in {fmt_ms(chosen.latency_ms)} per photo, "
                         f"{chosen.latency_ms / top.latency_ms:.1f} times the "
