@@ -117,3 +117,20 @@ def holm_levels(p_values, alpha: float = 0.05) -> list[float]:
             stop = level
         levels[index] = level if stop is None else stop
     return [float(level) for level in levels]
+
+
+def calibration_table(confidence, correct, bins: int = 10) -> dict:
+    """Reliability table and expected calibration error of top-class confidences."""
+    confidence, correct = np.asarray(confidence, dtype=float), np.asarray(correct, dtype=bool)
+    edges = np.linspace(0, 1, bins + 1)
+    rows, ece = [], 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            gap = abs(correct[inside].mean() - confidence[inside].mean())
+            ece += inside.mean() * gap
+            rows.append({"low": float(low), "high": float(high), "n": int(inside.sum()),
+                         "accuracy": float(correct[inside].mean()),
+                         "confidence": float(confidence[inside].mean())})
+    return {"ece": float(ece), "bins": rows,
+            "mean_confidence": float(confidence.mean()) if len(confidence) else None}

@@ -29,6 +29,7 @@ class Candidate:
     calibration: dict = field(default_factory=dict)
     latency_ms: float | None = None
     batched_ms: float | None = None
+    batch_size: int | None = None          # photos per batch behind ``batched_ms``
     parameters: int | None = None
     size_bytes: int | None = None
     training_seconds: float | None = None
@@ -68,6 +69,14 @@ def _blocks(owners: list[dict], split_settings: dict | None) -> dict:
             "wild": seeds.combine([report for _, report in split])}
 
 
+def _calibration(owner: dict) -> dict:
+    """In domain as recorded; on the wild photos, on the report half like the accuracy."""
+    table = dict(owner.get("calibration") or {})
+    if table.get("wild"):
+        table["wild"] = halves.calibration(table["wild"], owner.get("wild"))
+    return table
+
+
 def _mean(values) -> float | None:
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
@@ -82,9 +91,10 @@ def _main(result: VariantResult) -> Candidate:
         split_kind=(metrics.get("split") or {}).get("kind", "not recorded"),
         explainable=bool(metrics.get("explainable")), **_blocks(runs, metrics.get("split")),
         train_accuracy=_mean(run.get("train_accuracy") for run in runs),
-        calibration=metrics.get("calibration") or {},
+        calibration=_calibration(metrics),
         latency_ms=inference.get("ms_per_image_batch1"),
-        batched_ms=inference.get("ms_per_image_batched"), parameters=model.get("parameters"),
+        batched_ms=inference.get("ms_per_image_batched"), batch_size=inference.get("batch_size"),
+        parameters=model.get("parameters"),
         size_bytes=model.get("size_bytes"),
         training_seconds=_mean((run.get("training") or {}).get("seconds") for run in runs),
         split=metrics.get("split") or {})
@@ -100,9 +110,10 @@ def _extra(main: Candidate, name: str, owners: list[dict]) -> Candidate:
         family=main.family, split_kind=main.split_kind, explainable=True,
         **_blocks(owners, main.split),
         train_accuracy=_mean(owner.get("train_accuracy") for owner in owners),
-        calibration=block.get("calibration") or {},
+        calibration=_calibration(block),
         latency_ms=inference.get("ms_per_image_batch1", main.latency_ms),
         batched_ms=inference.get("ms_per_image_batched", main.batched_ms),
+        batch_size=inference.get("batch_size", main.batch_size),
         parameters=model.get("parameters", main.parameters),
         size_bytes=model.get("size_bytes", main.size_bytes),
         training_seconds=main.training_seconds, split=main.split)

@@ -96,6 +96,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "against": summary.against_rows(models, roles.get("baseline"),
                                         rec.chosen if rec else None, significance),
         "comparison": tables.comparison_rows(models, model_results, significance),
+        "latency_batch": tables.common_batch(models),
         "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
                        for c in models if not c.fitted],
         "tests": groups,

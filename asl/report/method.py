@@ -70,3 +70,17 @@ def near_duplicate_note(exploration: dict | None, gap) -> str | None:
             f"test photos still have a near-duplicate in training by the perceptual-hash check "
             f"of the exploration{against}. In-domain accuracy therefore still flatters the "
             "model somewhat; the wild photos do not have this problem.")
+
+
+def wild_facts(n_images, per_class: dict | None) -> str:
+    """What is known and what is not about the wild photos, from the records."""
+    counts = [v for v in (per_class or {}).values() if isinstance(v, (int, float))]
+    per = ""
+    if counts:
+        low, high = int(min(counts)), int(max(counts))
+        per = f", {low if low == high else f'{low} to {high}'} per class"
+    return (f"Known: {fmt_int(n_images)} photos{per}, of other people's hands in other places, "
+            "never seen in training. Not known: how many people took them, who, where, or with "
+            "which camera. The file names name no one, so the selection and report halves "
+            "cannot be grouped by person: one person's photos may fall in both halves, and the "
+            "report half's intervals treat every photo as independent, which they may not be.")

@@ -143,7 +143,7 @@ def best_out_of_domain(facts: Facts) -> Finding | None:
 
 def against_baseline(facts: Facts) -> Finding | None:
     baseline = facts.roles.get("baseline")
-    if baseline is None:
+    if baseline is None or not baseline.comparable:
         return None
     changes = []
     for other in facts.models:
@@ -185,7 +185,12 @@ def calibration(facts: Facts) -> Finding | None:
         if not table or table.get("ece") is None:
             continue
         part = f"{fmt_acc(table['ece'])} {place}"
-        confidence, accuracy = table.get("mean_confidence"), chosen.accuracy(block)
+        if block == "wild":
+            part += f" ({table.get('photos', 'all wild photos')})"
+        evaluated = getattr(chosen, block) or {}
+        accuracy = ((evaluated.get("runs") or [evaluated])[0].get("accuracy")   # its seed
+                    if table.get("photos") != "all wild photos" else None)
+        confidence = table.get("mean_confidence")
         if confidence is not None and accuracy is not None:
             part += (f" (mean confidence {fmt_acc(confidence)} against accuracy "
                      f"{fmt_acc(accuracy)}: {calibration_word(table['ece'], confidence - accuracy)})")

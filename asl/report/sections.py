@@ -8,7 +8,7 @@ from asl.report.candidates import Candidate
 from asl.report.formatting import (fmt_acc, fmt_int, fmt_seconds, fmt_value, key_values,
                                    size_text, split_sizes)
 from asl.report.results import VariantResult
-from asl.report.method import near_duplicate_note, statistics_notes
+from asl.report.method import near_duplicate_note, statistics_notes, wild_facts
 from asl.report.significance import ALPHA, TestGroup
 
 FIGURE_GROUPS = {"overview": ("samples", "wild_samples"),   # in the body
@@ -91,7 +91,8 @@ def dataset_section(exploration: VariantResult | None, models: list[VariantResul
             "n_images": fmt_int(wild.get("n_images")),
             "skipped": fmt_int(wild.get("skipped")) if "skipped" in wild else None,
             "original_sizes": _sizes_text(wild.get("original_sizes")),
-            "counts": _counts(wild.get("per_class"))},
+            "counts": _counts(wild.get("per_class")),
+            "known": wild_facts(wild.get("n_images"), wild.get("per_class"))},
         "statistics": statistics_table(data.get("statistics")),
         "notes": data_notes(data),
     }
@@ -205,6 +206,14 @@ def _manifest_value(key: str, value) -> str:
     return fmt_value(value)
 
 
+def _seeds_text(result: VariantResult) -> str:
+    """The seeds a variant ran (``1, 2, 3``), ``one run`` without a recorded seed."""
+    seeds = [str(seed) for seed in result.seeds if seed is not None]
+    if not seeds:
+        return "one run" if result.runs else "none"
+    return ", ".join(seeds) + (" (one training run)" if len(seeds) == 1 else "")
+
+
 def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     """Manifest facts: the build's values, one row per variant, links to the notebooks."""
     manifest = dict(manifest or {})
@@ -218,8 +227,8 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
                      "notebook": result.notebook,
                      "status": result.status, "notebook_html": result.notebook_html,
                      "notebook_html_name": Path(result.notebook_html or "").name,
-                     "cells": [_manifest_value(key, values.get(key))
-                               for key, _ in VARIANT_COLUMNS]})
+                     "cells": [_seeds_text(result)] + [_manifest_value(key, values.get(key))
+                                                       for key, _ in VARIANT_COLUMNS]})
     sections = []
     scalars = [(k.replace("_", " "), _manifest_value(k, v))
                for k, v in manifest.items() if not isinstance(v, dict)]
@@ -228,5 +237,6 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     for key, value in manifest.items():
         if isinstance(value, dict):
             sections.append({"name": key.replace("_", " "), "rows": key_values(value)})
-    return {"sections": sections, "columns": [label for _, label in VARIANT_COLUMNS],
+    return {"sections": sections,
+            "columns": ["Training seeds"] + [label for _, label in VARIANT_COLUMNS],
             "rows": rows}

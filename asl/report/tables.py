@@ -27,10 +27,23 @@ def _mark(candidate: Candidate, top: Candidate | None, block: str,
     return "worse" if significance.between(block, candidate, top) else ""
 
 
+def common_batch(models: list[Candidate]) -> int | None:
+    """The batch size most models' batched latency was timed at: the column's one size."""
+    sizes = [c.batch_size for c in models if c.batch_size and c.fitted]
+    return max(set(sizes), key=sizes.count) if sizes else None
+
+
+def _batched(candidate: Candidate, size: int | None) -> str:
+    if candidate.batch_size and size and candidate.batch_size != size:
+        return f"not timed at {size} ({fmt_ms(candidate.batched_ms)} at {candidate.batch_size})"
+    return fmt_ms(candidate.batched_ms)
+
+
 def comparison_rows(models: list[Candidate], results: list[VariantResult],
                     significance: Significance) -> list[dict]:
     """One row per model (failed variants included), in declaration order."""
     tops = {block: best(models, block) for block in ("test", "wild")}
+    size = common_batch(models)
     by_variant: dict[str, list[Candidate]] = {}
     for candidate in models:
         by_variant.setdefault(candidate.variant, []).append(candidate)
@@ -57,7 +70,7 @@ def comparison_rows(models: list[Candidate], results: list[VariantResult],
                 "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
                 "f1": fmt_acc(test.get("f1_macro")),
                 "training": fmt_seconds(c.training_seconds), "latency": fmt_ms(c.latency_ms),
-                "batched": fmt_ms(c.batched_ms), "parameters": fmt_int(c.parameters),
+                "batched": _batched(c, size), "parameters": fmt_int(c.parameters),
                 "size": fmt_bytes(c.size_bytes), "explainable": c.explainable,
                 "test_mark": _mark(c, tops["test"], "test", significance),
                 "wild_mark": _mark(c, tops["wild"], "wild", significance)})
@@ -85,7 +98,8 @@ def eval_rows(evaluated: dict) -> list[dict]:
     if calibration.get("test"):
         rows.append({"label": "Expected calibration error",
                      "test": fmt_acc(calibration["test"].get("ece")),
-                     "wild": f"{fmt_acc(calibration['wild'].get('ece'))} (all wild photos)"
+                     "wild": f"{fmt_acc(calibration['wild'].get('ece'))} "
+                             f"({calibration['wild'].get('photos', 'all wild photos')})"
                      if calibration.get("wild")
                      else "not recorded" if wild else "no wild set"})
     return rows

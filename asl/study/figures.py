@@ -193,15 +193,28 @@ def reconstructions(originals, reconstructed, path, count: int = 8) -> str:
 
 
 def per_class_accuracy(test_block: dict, wild_block: dict | None, path, classes=CLASSES) -> str:
-    """Per-class accuracy in domain vs out of domain."""
+    """Per-class accuracy in domain vs on the report half of the wild photos (the half the
+    report quotes), with each letter's 95 % Wilson interval and photo count there."""
+    from asl import holdout, stats
+
     fig, ax = plt.subplots(figsize=(8, 3))
     x = np.arange(len(classes))
     test = [test_block["per_class"][c]["accuracy"] or 0 for c in classes]
     ax.bar(x - 0.2, test, 0.4, label="in-domain test (frame-block)")
+    labels = list(classes)
     if wild_block:
-        wild = [wild_block["per_class"][c]["accuracy"] or 0 for c in classes]
-        ax.bar(x + 0.2, wild, 0.4, label="wild (other people)")
-    return _save_class_bars(fig, ax, classes, "accuracy", path)
+        y_true, y_pred = np.asarray(wild_block["y_true"]), np.asarray(wild_block["y_pred"])
+        report = ~holdout.selection_mask(wild_block["ids"], y_true)
+        counts = [int((report & (y_true == k)).sum()) for k in range(len(classes))]
+        right = [int((report & (y_true == k) & (y_pred == k)).sum()) for k in range(len(classes))]
+        share = [r / n if n else 0 for r, n in zip(right, counts)]
+        bounds = [stats.wilson_ci(r, n) if n else (0, 0) for r, n in zip(right, counts)]
+        errors = np.array([[v - lo for v, (lo, _) in zip(share, bounds)],
+                           [hi - v for v, (_, hi) in zip(share, bounds)]])
+        ax.bar(x + 0.2, share, 0.4, yerr=errors, error_kw={"linewidth": 0.6, "capsize": 1.5},
+               label="wild, report half (95 % interval; photos per letter in brackets)")
+        labels = [f"{c} ({n})" for c, n in zip(classes, counts)]
+    return _save_class_bars(fig, ax, labels, "accuracy", path)
 
 
 def _save_class_bars(fig, ax, classes, ylabel: str, path) -> str:
