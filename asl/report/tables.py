@@ -1,8 +1,9 @@
 """The model chapters: each variant's section, the comparison table and the model card."""
 from __future__ import annotations
 
-from asl.report import halves
+from asl.report import halves, seeds
 from asl.report.candidates import Candidate, classifier_blocks
+from asl.report.clusters import frame_blocks
 from asl.report.decision import Recommendation, best
 from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_int, fmt_ms,
                                    fmt_seconds, fmt_spread, fmt_value, key_values, size_text,
@@ -112,8 +113,10 @@ def _grid_text(grid) -> str:
                      + f": {fmt_acc(point.get('val_accuracy'))}" for point in grid)
 
 
-def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]]:
-    """Classifier results found in ``extra.classifiers`` and the other values of ``extra``."""
+def _extra_tables(extra: dict | None, split: dict | None = None
+                  ) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Classifier results found in ``extra.classifiers`` and the other values of ``extra``;
+    in-domain intervals resample the frame blocks of ``split``."""
     blocks = classifier_blocks(extra)
     classifiers = []
     for key, value in blocks.items():
@@ -130,7 +133,8 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
                 settings.append((name.replace("_", " "), fmt_value(setting)))
         classifiers.append({
             "name": key.replace("_", " "), "test_acc": fmt_acc(value["test"]["accuracy"]),
-            "test_ci": fmt_ci(value["test"].get("accuracy_ci")),
+            "test_ci": fmt_ci(seeds.combine([value["test"]], frame_blocks(
+                value["test"].get("ids") or [], split))["accuracy_ci"]),
             "f1": fmt_acc(value["test"].get("f1_macro")),
             "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
             "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
@@ -188,7 +192,7 @@ def model_section(result: VariantResult, main: Candidate | None) -> dict:
         return section
     split = metrics.get("split") or {}
     training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
-    classifiers, other = _extra_tables(metrics.get("extra"))
+    classifiers, other = _extra_tables(metrics.get("extra"), split)
     test, wild = main.test, main.wild
     parameters = key_values(metrics.get("parameters"))
     return {**section, "figures": result.figures, "parameters": parameters,
