@@ -31,7 +31,7 @@ CHAPTER_BODIES = {   # a sentence from each chapter's body (the contents page pr
     "next-steps": "Move from single photos to short video clips",
     "appendix-variants": "Each variant's full results",
     "appendix-exploration": "The exploration notebook's other figures",
-    "appendix-tests": "McNemar tests between every two models scored on the same photos",
+    "appendix-tests": "Tests between every two models scored on the same photos",
     "model-card": "Model card for ",
     "reproducibility": "What this report was built from.",
     "listing": "Figure 1. ",
@@ -148,10 +148,12 @@ def test_every_p_value_equals_the_computed_test(rendered):
     assert sum(len(group.pairs) for group in groups) >= 20
     for group in groups:
         for pair in group.pairs:
+            better = "A" if pair.better is pair.a else "B"
             row = (f"{pair.a.short} {pair.b.short} {fmt_acc(pair.a.accuracy(group.block))} "
-                   f"{fmt_acc(pair.b.accuracy(group.block))} {pair.a_only} {pair.b_only} "
+                   f"{fmt_acc(pair.b.accuracy(group.block))} {pair.difference:+.3f} "
+                   f"{fmt_ci(pair.interval)} {pair.a_only} / {pair.b_only} {pair.seeds} "
                    f"{fmt_p(pair.p_value)} {fmt_p(pair.p_holm)} "
-                   f"{'yes' if pair.significant else 'no'}")
+                   f"{better + ' better' if pair.significant else 'no'}")
             assert row in text, row
 
 

@@ -174,9 +174,12 @@ def idea_rows(measured) -> list[dict]:
     def cell(effect):
         if effect is None:
             return {"diff": "not measured", "ci": "", "sig": ""}
+        pair = effect.pair
+        runs = "; one training run" if pair is not None and pair.seeds == 1 else ""
         return {"diff": fmt_diff(effect.difference), "ci": fmt_ci(effect.interval),
-                "sig": {True: "significant", False: "not significant",
-                        None: "not tested"}[effect.significant]}
+                "sig": "not tested" if pair is None else
+                f"{'' if pair.significant else 'not '}significant (Holm, {pair.family} pairs"
+                f"{runs})"}
     return [{"name": idea.name, "with": idea.with_, "without": idea.without,
              "missing": idea.missing, "test": cell(idea.test), "wild": cell(idea.wild)}
             for idea in measured]
