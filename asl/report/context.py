@@ -60,7 +60,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     rec = recommend(models, selection)
     roles = {r.role: c for r in model_results if r.role
              for c in models if c.key == r.name}
-    measured = ideas.measure(study.get("ideas") or [], models, significance)
+    measured = ideas.measure(study.get("ideas") or [], models, significance,
+                             {r.name: r.title for r in model_results})
     detection = next((r.metrics["extra"]["detection"] for r in model_results
                       if r.metrics and (r.metrics.get("extra") or {}).get("detection")
                       and r.metrics["parameters"].get("retries", True)), {})

@@ -27,6 +27,7 @@ class Idea:
     test: Effect | None = None
     wild: Effect | None = None
     missing: str | None = None   # why it could not be measured
+    titles: tuple[str, str] = ("", "")   # the two variants' titles, for the prose
 
 
 def effect(a: Candidate, b: Candidate, block: str, significance: Significance) -> Effect | None:
@@ -39,13 +40,15 @@ def effect(a: Candidate, b: Candidate, block: str, significance: Significance) -
 
 
 def measure(declared: list[dict], models: list[Candidate],
-            significance: Significance) -> list[Idea]:
-    """Each declared idea's effect, or why it is missing."""
+            significance: Significance, titles: dict | None = None) -> list[Idea]:
+    """Each declared idea's effect, or why it is missing; ``titles`` names the variants."""
     mains = {c.variant: c for c in models if c.key == c.variant}
+    titles = titles or {}
     ideas = []
     for item in declared:
         idea = Idea(item["name"], item["with"], item["without"])
-        absent = [name for name in (idea.with_, idea.without)
+        idea.titles = tuple(titles.get(name, name) for name in (idea.with_, idea.without))
+        absent = [title for name, title in zip((idea.with_, idea.without), idea.titles)
                   if name not in mains or not mains[name].comparable]
         if absent:
             idea.missing = (f"{' and '.join(absent)} "

@@ -180,7 +180,8 @@ def idea_rows(measured) -> list[dict]:
                 "sig": "not tested" if pair is None else
                 f"{'' if pair.significant else 'not '}significant (Holm, {pair.family} pairs"
                 f"{runs})"}
-    return [{"name": idea.name, "with": idea.with_, "without": idea.without,
+    return [{"name": idea.name, "with": idea.titles[0] or idea.with_,
+             "without": idea.titles[1] or idea.without,
              "missing": idea.missing, "test": cell(idea.test), "wild": cell(idea.wild)}
             for idea in measured]
 
