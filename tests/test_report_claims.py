@@ -140,3 +140,23 @@ def test_the_statistics_notes_never_speak_of_a_spread_for_one_seed():
     notes = " ".join(method.statistics_notes([one], []))
     assert "one training run" in notes
     assert "spread" not in notes and "between them" not in notes
+
+
+def test_per_letter_figure_draws_the_report_half_with_intervals(tmp_path, monkeypatch):
+    from asl.study import figures
+
+    right = SELECT.copy()                # right on every selection photo, wrong on the report half
+    drawn = {}
+
+    def capture(fig, ax, classes, ylabel, path):
+        drawn["labels"], drawn["bars"] = list(classes), list(ax.patches)
+        drawn["errors"] = [c for c in ax.containers if getattr(c, "errorbar", None)]
+        return "per_class.png"
+
+    monkeypatch.setattr(figures, "_save_class_bars", capture)
+    block = wild_block(right)
+    figures.per_class_accuracy(block, block, tmp_path / "per_class.png")
+    wild_bars = drawn["bars"][len(CLASSES):]
+    assert [bar.get_height() for bar in wild_bars] == [0.0] * len(CLASSES)
+    assert drawn["labels"][0] == f"{CLASSES[0]} (15)"
+    assert drawn["errors"]                       # each letter's interval is drawn
