@@ -14,44 +14,31 @@ def statistics_notes(models: list[Candidate], groups: list[TestGroup]) -> list[s
                    if c.comparable and c.test.get("n_clusters")), None)
     photos = next((c.test["n"] for c in models if c.comparable), None)
     seeds = sorted({c.n_seeds for c in models if c.comparable})
-    notes = []
-    if blocks:
-        notes.append(f"Every accuracy comes with a 95 % interval, written [lower, upper]. In "
-                     f"domain the {fmt_int(photos)} test photos are {fmt_int(blocks)} held-out "
-                     "blocks of consecutive frames, not independent photos: the interval is a "
-                     "percentile bootstrap that resamples whole blocks.")
-    else:
-        notes.append("Every accuracy comes with a 95 % interval, written [lower, upper]; no "
-                     "frame blocks were recorded, so in-domain photos count alone.")
-    notes.append("Nothing groups the wild photos by person (their file names name no one), so "
-                 "each counts alone there: a Wilson score interval for one training run, a "
-                 "t-interval over photos of the correctness averaged over seeds for several.")
+    in_domain = (f"in domain the {fmt_int(photos)} test photos come from {fmt_int(blocks)} "
+                 "held-out frame blocks, so a bootstrap resamples whole blocks" if blocks else
+                 "no frame blocks were recorded, so in-domain photos count alone")
+    notes = [f"Accuracies come with 95 % intervals [lower, upper]: {in_domain}; nothing groups "
+             "the wild photos by person, so each counts alone (Wilson interval; a t-interval "
+             "over photos for several seeds)."]
     if seeds == [1]:
-        notes.append("Every variant was trained once (one training run): the intervals and tests "
-                     "measure the noise of the photos drawn, not of training, so a difference may "
-                     "not survive a retraining (--seeds N trains each variant N times).")
+        notes.append("Every variant was trained once (one training run): intervals and tests "
+                     "cover the photos drawn, not the noise of training (--seeds N trains N "
+                     "times).")
     else:
-        notes.append(f"Variants were trained with {' or '.join(map(str, seeds))} training seeds on "
-                     "the same split (Appendix E lists them); accuracies are the mean over the "
-                     "seeds, with the standard deviation and range between them. A comparison "
-                     "in which one side has a single run is marked \"one training run\" and "
-                     "says nothing about the noise of training.")
-    notes.append("Two models scored on the same photos are compared on the per-photo difference "
-                 "in correctness, with a t-test whose standard error is clustered by frame block "
-                 "in domain (each wild photo on its own); with several seeds every seed is "
-                 "tested, every seed's difference must point the same way, and the largest "
-                 "p-value counts (an intersection-union test).")
+        notes.append(f"Variants ran {' or '.join(map(str, seeds))} training seeds (Appendix E "
+                     "lists them): mean over seeds, with their standard deviation and range; a "
+                     "comparison with a single run on one side is marked \"one training run\".")
     families = "; ".join(f"{len(g.pairs)} pairs on the {g.label}" for g in groups)
-    notes.append(f"The pairs on one set of photos form one Holm family ({families or 'none'}). "
-                 f"A difference is significant when its Holm-adjusted p-value is below "
-                 f"{fmt_value(ALPHA)}. Its interval is taken at the level of its Holm step and "
-                 "spans every seed's, so it excludes zero exactly when the difference is "
-                 "significant: every difference printed with an interval follows this one rule. "
-                 "\"Not significant\" says the photos cannot tell the two apart at this level, "
-                 "not that they are equal.")
-    notes.append("P-values below 1e-6 are printed as \"< 1e-6\": their digits would rest on tail "
-                 "approximations. Macro precision, recall and F1 average the per-class values, "
-                 "so every class counts equally.")
+    notes.append("Two models on the same photos: a t-test of the per-photo difference in "
+                 "correctness, its standard error clustered by frame block in domain; with "
+                 "several seeds every seed must point the same way and the largest p-value "
+                 "counts (intersection-union).")
+    notes.append(f"One Holm family per set of photos ({families or 'none'}); significant means a "
+                 f"Holm-adjusted p below {fmt_value(ALPHA)}. Each difference's interval is taken "
+                 "at its Holm step and spans every seed's, so it excludes zero exactly when the "
+                 "difference is significant. \"Not significant\" means the photos cannot tell "
+                 "the two apart, not that they are equal. P-values below 1e-6 print as "
+                 "\"< 1e-6\". Macro averages weigh every class equally.")
     return notes
 
 
@@ -79,8 +66,7 @@ def wild_facts(n_images, per_class: dict | None) -> str:
     if counts:
         low, high = int(min(counts)), int(max(counts))
         per = f", {low if low == high else f'{low} to {high}'} per class"
-    return (f"Known: {fmt_int(n_images)} photos{per}, of other people's hands in other places, "
-            "never seen in training. Not known: how many people took them, who, where, or with "
-            "which camera. The file names name no one, so the selection and report halves "
-            "cannot be grouped by person: one person's photos may fall in both halves, and the "
-            "report half's intervals treat every photo as independent, which they may not be.")
+    return (f"Known: {fmt_int(n_images)} photos{per} of other people's hands in other places. "
+            "Not known: how many people, who, where or with which camera; the file names name "
+            "no one, so the halves cannot be grouped by person, and one person may appear in "
+            "both.")
