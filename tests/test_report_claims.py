@@ -3,6 +3,8 @@ and accuracy on the same photos, one batch size per latency column, the explaina
 compared on the report half, page 1's limits, the seeds each variant ran. Planted metrics."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from asl import CLASSES, holdout
@@ -160,3 +162,19 @@ def test_per_letter_figure_draws_the_report_half_with_intervals(tmp_path, monkey
     assert [bar.get_height() for bar in wild_bars] == [0.0] * len(CLASSES)
     assert drawn["labels"][0] == f"{CLASSES[0]} (15)"
     assert drawn["errors"]                       # each letter's interval is drawn
+
+
+def test_a_one_seed_build_never_speaks_of_a_spread_between_seeds(tmp_path):
+    from asl.report.context import build_context
+    from asl.report.render import render_html
+    from test_report_context import seeded_build
+
+    def words(html: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S))
+
+    one_seed = words(render_html(build_context(*seeded_build(
+        tmp_path / "one", {"cnn_scratch": [0.7], "mobilenet": [0.9]}))))
+    assert "spread" not in one_seed.lower() and "one training run" in one_seed
+    three_seeds = words(render_html(build_context(*seeded_build(
+        tmp_path / "three", {"cnn_scratch": [0.7, 0.72, 0.71], "mobilenet": [0.9, 0.9, 0.91]}))))
+    assert "spread between them" in three_seeds

@@ -68,7 +68,8 @@ def leakage_gap(facts: Facts) -> Finding:
                    f"The same CNN scores {fmt_acc(control.test['accuracy'])} "
                    f"{fmt_ci(control.test['accuracy_ci'])} on a random split but "
                    f"{fmt_acc(baseline.test['accuracy'])} {fmt_ci(baseline.test['accuracy_ci'])} "
-                   f"on the frame-block split: a leakage gap of {fmt_diff(gap)}.{citation}")
+                   f"on the frame-block split: a leakage gap of {fmt_diff(gap)} (the two splits "
+                   f"test different photos, so the gap is not tested).{citation}")
 
 
 def near_duplicates(facts: Facts) -> Finding | None:
