@@ -83,3 +83,25 @@ def model_blocks(variants):
             blocks += [owner["test"]] + ([report] if report else [])
             selection += [select] if select else []
     return blocks, selection
+
+
+def wider_than_the_page(html: str, base_url: Path) -> list[tuple[int, str]]:
+    """(page, table id) of every table that reaches past the page's right margin, as WeasyPrint
+    lays the report out."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from walk(child)
+
+    document = weasyprint.HTML(string=html, base_url=str(Path(base_url).resolve()) + "/").render()
+    found = []
+    for number, page in enumerate(document.pages, 1):
+        root = page._page_box
+        right = root.content_box_x() + root.width
+        found += [(number, box.element.get("id") or box.element.get("class"))
+                  for box in walk(root) if isinstance(box, boxes.TableBox)
+                  and box.position_x + box.margin_width() > right + 0.5]
+    return sorted(set(found))
