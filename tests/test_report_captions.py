@@ -7,7 +7,7 @@ import re
 from asl import metrics_file
 from asl.report.context import build_context
 from asl.report.render import render_html
-from report_builds import make_build
+from report_builds import make_build, seeded_build
 
 
 def captions(fragment: str) -> list[str]:
@@ -33,3 +33,9 @@ def test_every_table_caption_names_its_variant(tmp_path):
     card = page[page.index('<h2 id="model-card">'):page.index('<h2 id="reproducibility">')]
     assert len(captions(card)) == 2
     assert all(context["model_card"]["title"] in caption for caption in captions(card))
+
+
+def test_the_seed_curves_caption_says_what_the_dashed_lines_are(tmp_path):
+    context = build_context(*seeded_build(tmp_path, {"cnn_scratch": [0.7, 0.72]}))
+    [curves] = [f for f in context["variants"][0]["figures"] if f.key == "learning_curves"]
+    assert "dashed: validation" in curves.caption and "solid: training" in curves.caption
