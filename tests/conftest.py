@@ -104,3 +104,18 @@ def tiny_project(_built_template, tmp_path, stub_renderer) -> TinyProject:
     shutil.copytree(_built_template, root)
     (root / "out" / ".build.lock").unlink(missing_ok=True)
     return TinyProject(root)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """One quick build with a failed variant (synthetic metrics), rendered to HTML and PDF."""
+    from asl.report.context import build_context
+    from asl.report.render import render_report
+    from report_builds import make_build
+    from report_checks import pdf_text
+
+    failed = {"cnn_wide": "ResourceExhaustedError: OOM when allocating a tensor"}
+    args = make_build(tmp_path_factory.mktemp("build"), quick=True, failed=failed)
+    html, pdf = render_report(*args)
+    return {"args": args, "html": html, "pdf": pdf, "text": pdf_text(pdf),
+            "context": build_context(*args)}

@@ -9,7 +9,7 @@ from asl.engine.stamps import publish, recover
 from asl.errors import MetricsError, WeightsError
 from asl.files import write_json_atomic
 from asl.report.formatting import fmt_ci, fmt_p
-from test_report_context import model_metrics
+from report_builds import model_metrics
 
 
 def test_a_complete_model_metrics_file_round_trips(tmp_path):

@@ -14,7 +14,7 @@ from PIL import Image
 
 from asl import CLASSES, metrics_file
 from conftest import ROOT
-from test_report_context import model_metrics
+from report_builds import model_metrics
 
 SIZE = 16
 WEIGHT = 0.01     # logit of A per unit of red, of B per unit of blue

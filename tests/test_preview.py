@@ -24,7 +24,7 @@ from asl.engine import variants
 from asl.engine.stamps import STAMP
 from asl.report.context import SECTIONS
 from conftest import ROOT
-from test_report_context import make_build
+from report_builds import make_build
 
 MARKER = '<p id="preview-marker">Edited while the preview ran.</p>'
 
@@ -145,7 +145,7 @@ class Events:
         return time.monotonic() - started
 
 
-def test_preview_serves_the_report_and_reloads_it_when_the_template_changes(preview, report):
+def test_preview_serves_the_report_and_reloads_it_when_a_chapter_template_changes(preview, report):
     kind, page = preview.get()
     page = page.decode()
     assert kind.startswith("text/html") and "EventSource" in page
@@ -154,7 +154,8 @@ def test_preview_serves_the_report_and_reloads_it_when_the_template_changes(prev
     assert preview.get(figure)[0].startswith("image/")
     events = Events(preview, page)
     before = len(preview.lines)
-    replace_atomically(report["templates"] / "report.html.j2", "</body>", MARKER + "</body>")
+    replace_atomically(report["templates"] / "sections" / "findings.html.j2", "</section>",
+                       MARKER + "</section>")
     waited = events.next_reload()
     assert MARKER in preview.get()[1].decode()
     took = float(preview.wait_for(r"re-rendered in ([\d.]+) s", 5, before).group(1))

@@ -15,8 +15,8 @@ from asl import metrics_file
 from asl.config import shared_paths
 from asl.report.formatting import fmt_acc, fmt_ci
 from conftest import ROOT
-from test_render import (assert_every_chapter_has_its_body, assert_within_budget,
-                         model_blocks, pdf_text)
+from report_checks import (assert_every_chapter_has_its_body, assert_within_budget,
+                           model_blocks, pdf_text)
 
 ENV = {**os.environ, **{f"ASL_{key.upper()}": os.environ.get(f"ASL_{key.upper()}") or str(path)
                         for key, path in shared_paths().items()}}
@@ -64,23 +64,12 @@ def test_quick_build_pdf_keeps_the_readers_budget(quick_build):
 
 
 def report_context(out: Path) -> dict:
-    """The report's context rebuilt from the build's manifest and metrics files."""
-    from asl import config
-    from asl.engine import variants
+    """The report's context, built from the build's folder as ``--render-only`` builds it."""
+    from asl.engine import manifest, pipeline
     from asl.report.context import build_context
 
-    manifest = json.loads((out / "manifest.json").read_text())
-    table = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
-    entries = []
-    for name, variant in table.variants.items():
-        runs = [{"name": run, "seed": record.get("train_seed"), "status": record["status"],
-                 "dir": out / "variants" / run, "notebook_html": None}
-                for run, record in manifest["variants"].items() if record.get("variant") == name]
-        entries.append({"name": name, "title": variant.title, "description": "",
-                        "notebook": variant.notebook.name, "role": variant.role,
-                        "status": "done", "runs": runs, "dir": runs[0]["dir"],
-                        "notebook_html": None})
-    return build_context(out, entries, manifest, True, {}, table.study)
+    table, entries, failures = pipeline.last_results(pipeline.Options(out=out, quick=True))
+    return build_context(out, entries, manifest.previous(out), True, failures, table.study)
 
 
 def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_text):

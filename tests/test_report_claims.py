@@ -167,7 +167,7 @@ def test_per_letter_figure_draws_the_report_half_with_intervals(tmp_path, monkey
 def test_a_one_seed_build_never_speaks_of_a_spread_between_seeds(tmp_path):
     from asl.report.context import build_context
     from asl.report.render import render_html
-    from test_report_context import seeded_build
+    from report_builds import seeded_build
 
     def words(html: str) -> str:
         return re.sub(r"\s+", " ", re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S))

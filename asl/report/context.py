@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from pathlib import Path
 
 from asl.report import advice, ideas, narrative, seed_figures, sections, summary, sweeps, tables
@@ -33,6 +34,15 @@ APPENDICES = [
     ("listing", "Figures and tables"),
 ]
 SECTIONS = BODY + APPENDICES
+
+
+def chapters() -> list[dict]:
+    """The chapters in print order, numbered 1, 2, ... and then Appendix A, B, ...; the
+    template prints them in this order (templates/sections/<id>.html.j2)."""
+    return ([{"id": id_, "title": title, "number": str(i), "appendix": False}
+             for i, (id_, title) in enumerate(BODY, 1)]
+            + [{"id": id_, "title": title, "number": letter, "appendix": True}
+               for letter, (id_, title) in zip(string.ascii_uppercase, APPENDICES)])
 
 
 def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
@@ -71,10 +81,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     dataset = sections.dataset_section(exploration, model_results)
     before_use = advice.before_use(rec.chosen) if rec else []
     manifest = manifest or {}
-    numbered = ([{"id": id_, "title": title, "number": str(i), "appendix": False}
-                 for i, (id_, title) in enumerate(BODY, 1)]
-                + [{"id": id_, "title": title, "number": letter, "appendix": True}
-                   for letter, (id_, title) in zip("ABCDEFGH", APPENDICES)])
+    numbered = chapters()
     date = str(manifest.get("created") or dt.date.today().isoformat())
     mains = {c.variant: c for c in models if c.key == c.variant}
     figure, plotted = summary_figure(models, rec.chosen if rec else None, out_dir, prints)

@@ -1,5 +1,5 @@
-"""The report's sentences: key findings (one function each, returning a finding or None), the
-reasons for the recommendation, and what to do next. Every number comes from the records."""
+"""The key findings, one function each (a finding or None); every number comes from the
+records. The recommendation's reasons and the next steps are in advice.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
