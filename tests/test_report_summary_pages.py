@@ -28,10 +28,11 @@ def test_the_line_after_the_summary_figure_never_fills_a_page_alone(tmp_path):
     args = make_build(tmp_path)
     front = front_matter(render_html(build_context(*args)))
     base = str(args[0].resolve()) + "/"
-    first = weasyprint.HTML(string=front, base_url=base).render().pages[0]._page_box
-    figure = next(box for box in walk(first) if box.element_tag == "figure")
+    laid_out = weasyprint.HTML(string=front, base_url=base).render().pages
+    first, figure = next((page._page_box, box) for page in laid_out    # the figure's page
+                         for box in walk(page._page_box) if box.element_tag == "figure")
     free = first.content_box_y() + first.height - (figure.position_y + figure.margin_height())
-    # push the figure down until it just fits page 1 and the line after it does not
+    # push the figure down until it just fits its page and the line after it does not
     pushed = front.replace('<p class="glance-title">', SPACER.format(free - 2), 1)
     pages = weasyprint.HTML(string=pushed, base_url=base).render().pages
     before_contents = pages[:-1]

@@ -207,11 +207,11 @@ def _manifest_value(key: str, value) -> str:
 
 
 def _seeds_text(result: VariantResult) -> str:
-    """The seeds a variant ran (``1, 2, 3``), ``one run`` without a recorded seed."""
+    """The seeds a variant ran (``seeds 1, 2, 3``); ``one run`` without a recorded seed."""
     seeds = [str(seed) for seed in result.seeds if seed is not None]
     if not seeds:
         return "one run" if result.runs else "none"
-    return ", ".join(seeds) + (" (one training run)" if len(seeds) == 1 else "")
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(seeds)
 
 
 def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
@@ -227,8 +227,9 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
                      "notebook": result.notebook,
                      "status": result.status, "notebook_html": result.notebook_html,
                      "notebook_html_name": Path(result.notebook_html or "").name,
-                     "cells": [_seeds_text(result)] + [_manifest_value(key, values.get(key))
-                                                       for key, _ in VARIANT_COLUMNS]})
+                     "seeds": _seeds_text(result),
+                     "cells": [_manifest_value(key, values.get(key))
+                               for key, _ in VARIANT_COLUMNS]})
     sections = []
     scalars = [(k.replace("_", " "), _manifest_value(k, v))
                for k, v in manifest.items() if not isinstance(v, dict)]
@@ -237,6 +238,5 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     for key, value in manifest.items():
         if isinstance(value, dict):
             sections.append({"name": key.replace("_", " "), "rows": key_values(value)})
-    return {"sections": sections,
-            "columns": ["Training seeds"] + [label for _, label in VARIANT_COLUMNS],
+    return {"sections": sections, "columns": [label for _, label in VARIANT_COLUMNS],
             "rows": rows}
