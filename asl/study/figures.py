@@ -205,13 +205,13 @@ def per_class_accuracy(test_block: dict, wild_block: dict | None, path, classes=
     if wild_block:
         y_true, y_pred = np.asarray(wild_block["y_true"]), np.asarray(wild_block["y_pred"])
         report = ~holdout.selection_mask(wild_block["ids"], y_true)
-        counts = [int((report & (y_true == k)).sum()) for k in range(len(classes))]
-        right = [int((report & (y_true == k) & (y_pred == k)).sum()) for k in range(len(classes))]
-        share = [r / n if n else 0 for r, n in zip(right, counts)]
-        bounds = [stats.wilson_ci(r, n) if n else (0, 0) for r, n in zip(right, counts)]
-        errors = np.array([[v - lo for v, (lo, _) in zip(share, bounds)],
-                           [hi - v for v, (_, hi) in zip(share, bounds)]])
-        ax.bar(x + 0.2, share, 0.4, yerr=errors, error_kw={"linewidth": 0.6, "capsize": 1.5},
+        counts = np.bincount(y_true[report], minlength=len(classes))
+        right = np.bincount(y_true[report & (y_true == y_pred)], minlength=len(classes))
+        share = np.divide(right, counts, out=np.zeros(len(classes)), where=counts > 0)
+        low, high = np.array([stats.wilson_ci(r, n) if n else (0, 0)
+                              for r, n in zip(right, counts)]).T
+        ax.bar(x + 0.2, share, 0.4, yerr=[share - low, high - share],
+               error_kw={"linewidth": 0.6, "capsize": 1.5},
                label="wild, report half (95 % interval; photos per letter in brackets)")
         labels = [f"{c} ({n})" for c, n in zip(classes, counts)]
     return _save_class_bars(fig, ax, labels, "accuracy", path)
