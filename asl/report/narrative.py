@@ -9,7 +9,7 @@ from asl.report.decision import Recommendation
 from asl.report.decision import best
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff
 from asl.report.significance import Significance, TestGroup
-from asl.report.verdicts import compared, verdict
+from asl.report.verdicts import compared
 
 
 @dataclass
@@ -88,24 +88,24 @@ def detection_reason(facts: Facts) -> str:
     train, wild = (facts.detection.get(name) or {} for name in ("training photos", "wild photos"))
     if train.get("first_pass") is None or wild.get("first_pass") is None:
         return ""
-    return (f" The hand detector finds a hand in {fmt_acc(train['first_pass'])} of the "
-            f"training signer's photos on its first pass ({fmt_acc(train.get('after_retries'))}"
-            f" after retries) but in {fmt_acc(wild['first_pass'])} of the wild photos "
-            f"({fmt_acc(wild.get('after_retries'))}): a model that reads the hand gets a hand to "
-            "read more often out of domain, and a photo without one counts as wrong.")
+    return (f" Why a gap below zero: the hand detector finds a hand in "
+            f"{fmt_acc(train['first_pass'])} of the training signer's photos on its first pass "
+            f"({fmt_acc(train.get('after_retries'))} after retries) but in "
+            f"{fmt_acc(wild['first_pass'])} of the wild photos "
+            f"({fmt_acc(wild.get('after_retries'))}), and a photo without a hand counts as wrong.")
 
 
 def _gap_sentence(model: Candidate, label: str) -> str:
     gap = model.test["accuracy"] - model.wild["accuracy"]
     moves = "drops" if gap > 0 else "rises" if gap < 0 else "stays"
-    return (f"{label}, {model.title}, {moves} from {fmt_acc(model.test['accuracy'])} "
+    return (f"{model.title}, {label}, {moves} from {fmt_acc(model.test['accuracy'])} "
             f"{fmt_ci(model.test['accuracy_ci'])} on unseen frames of the training signer to "
             f"{fmt_acc(model.wild['accuracy'])} {fmt_ci(model.wild['accuracy_ci'])} on the report "
-            f"half of other people's photos: a domain gap of {fmt_diff(gap)} (in-domain minus "
-            "wild accuracy; the two are different photos, so the gap is not tested).")
+            f"half of other people's photos (gap {fmt_diff(gap)})")
 
 
 def domain_gap(facts: Facts) -> Finding | None:
+    """In-domain minus wild accuracy of the best in-domain and the recommended model."""
     best_test = facts.recommendation.best_test if facts.recommendation else None
     if best_test is None:
         return None
@@ -113,11 +113,13 @@ def domain_gap(facts: Facts) -> Finding | None:
         return Finding("Domain gap", "Not measured: no out-of-domain (wild) photos were given "
                        "to this build.")
     shown = [best_test]
-    text = _gap_sentence(best_test, "The best in-domain model")
+    text = _gap_sentence(best_test, "the best in domain")
     chosen = facts.recommendation.chosen
     if chosen is not best_test and chosen.wild:
         shown.append(chosen)
-        text += " " + _gap_sentence(chosen, "The recommended model")
+        text += "; " + _gap_sentence(chosen, "the recommended model")
+    text += (". The gap is in-domain minus wild accuracy, on different photos, so it is not "
+             "tested.")
     if any(m.test["accuracy"] < m.wild["accuracy"] and m.family in ("landmarks", "handcrop")
            for m in shown):
         text += detection_reason(facts)
@@ -185,9 +187,10 @@ def calibration(facts: Facts) -> Finding | None:
         table = chosen.calibration.get(block)
         if not table or table.get("ece") is None:
             continue
-        part = f"{fmt_acc(table['ece'])} {place}"
         if block == "wild":
-            part += f" ({table.get('photos', 'all wild photos')})"
+            place = ("on the report half of the wild photos" if table.get("photos") ==
+                     "report half" else "on all wild photos")
+        part = f"{fmt_acc(table['ece'])} {place}"
         evaluated = getattr(chosen, block) or {}
         accuracy = ((evaluated.get("runs") or [evaluated])[0].get("accuracy")   # its seed
                     if table.get("photos") != "all wild photos" else None)
@@ -232,29 +235,33 @@ def ideas_that_worked(facts: Facts) -> Finding | None:
     measured = [idea for idea in facts.ideas if idea.wild is not None]
     if not measured:
         return None
-
-    def phrase(idea):
-        text = f"{idea.name}: out of domain {_effect_text(idea.wild)}"
-        if idea.test is not None:
-            text += f"; in domain {_effect_text(idea.test)}"
-        return text
-
-    groups = (("Raised accuracy on other people's photos significantly",
+    family = measured[0].wild.pair.family if measured[0].wild.pair else None
+    holm = f" after Holm over {family} pairs" if family else ""
+    groups = ((f"Raised accuracy on other people's photos, significant{holm}",
                [i for i in measured if i.wild.significant and i.wild.difference > 0]),
-              ("Lowered it significantly",
+              (f"Lowered it, significant{holm}",
                [i for i in measured if i.wild.significant and i.wild.difference < 0]),
-              ("Not significant on other people's photos",
+              (f"On other people's photos, not significant{holm}",
                [i for i in measured if not i.wild.significant]))
+    pairs = [e.pair for i in measured for e in (i.wild, i.test) if e is not None and e.pair]
+    runs = ("one training run each" if all(p.seeds == 1 for p in pairs) else
+            "over the seeds both sides ran; \"one training run\" where a side ran once")
     return Finding("Which ideas worked", " ".join(
-        f"{label}: {'. '.join(phrase(i) for i in ideas)}." for label, ideas in groups if ideas)
-        + " (Each idea is the difference between two variants that differ in it alone; "
-        "out of domain on the report half of the wild photos; intervals adjusted for Holm.)")
+        f"{label}: {'; '.join(_idea_text(i, runs) for i in ideas)}." for label, ideas in groups
+        if ideas) + f" (Each idea is two variants that differ in it alone; out of domain on the "
+        f"report half of the wild photos; intervals adjusted for Holm; {runs}.)")
 
 
-def _effect_text(effect) -> str:
-    pair = effect.pair
-    text = f"{fmt_diff(effect.difference)} {fmt_ci(effect.interval)}"
-    return f"{text}, {verdict(pair)}" if pair is not None else text
+def _idea_text(idea, runs: str) -> str:
+    """``Retries +0.030 [-0.024, 0.084] (in domain +0.259 [0.056, 0.461], significant)``."""
+    text = f"{idea.name} {fmt_diff(idea.wild.difference)} {fmt_ci(idea.wild.interval)}"
+    if runs != "one training run each" and idea.wild.pair and idea.wild.pair.seeds == 1:
+        text += " (one training run)"
+    if idea.test is not None:
+        verdict = ("significant" if idea.test.significant else "not significant")
+        text += (f" (in domain {fmt_diff(idea.test.difference)} {fmt_ci(idea.test.interval)}, "
+                 f"{verdict})")
+    return text
 
 
 def hand_detection(facts: Facts) -> Finding | None:

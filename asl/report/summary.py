@@ -82,9 +82,10 @@ def limits(rec: Recommendation, significance: Significance, n_classes: int | Non
                     f"in-domain model's, {top.title}, by "
                     f"{compared(significance.pair('test', chosen, top), chosen)}.")
         if chosen.latency_ms and top.latency_ms:
-            said.append(f"It answers in {fmt_ms(chosen.latency_ms)} per photo, "
-                        f"{chosen.latency_ms / top.latency_ms:.1f} times the "
-                        f"{fmt_ms(top.latency_ms)} of {top.title}.")
+            ratio = chosen.latency_ms / top.latency_ms
+            said.append(f"It answers in {fmt_ms(chosen.latency_ms)} per photo, " + (
+                f"{ratio:.1f} times the {fmt_ms(top.latency_ms)} of {top.title}."
+                if f"{ratio:.1f}" != "1.0" else f"as fast as {top.title}."))
     if n_classes:
         said.append(f"Chance level: guessing among the {n_classes} classes is right on "
                     f"{fmt_acc(1 / n_classes)} of photos.")
