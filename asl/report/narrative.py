@@ -246,10 +246,14 @@ def ideas_that_worked(facts: Facts) -> Finding | None:
     pairs = [e.pair for i in measured for e in (i.wild, i.test) if e is not None and e.pair]
     runs = ("one training run each" if all(p.seeds == 1 for p in pairs) else
             "over the seeds both sides ran; \"one training run\" where a side ran once")
+    in_domain = next((i.test.pair.family for i in measured if i.test and i.test.pair), None)
+    families = (f" ({family} pairs out of domain, {in_domain} in domain)"
+                if family and in_domain else "")
     return Finding("Which ideas worked", " ".join(
         f"{label}: {'; '.join(_idea_text(i, runs) for i in ideas)}." for label, ideas in groups
         if ideas) + f" (Each idea is two variants that differ in it alone; out of domain on the "
-        f"report half of the wild photos; intervals adjusted for Holm; {runs}.)")
+        f"report half of the wild photos; intervals and verdicts adjusted for Holm{families}; "
+        f"{runs}.)")
 
 
 def _idea_text(idea, runs: str) -> str:
