@@ -22,7 +22,8 @@ Model variants (``kind: "model"``)::
     wild                evaluation block on the out-of-domain photos, or null if not given
     train_accuracy      accuracy on (up to 3,000 of) its own training photos, in inference mode
                         (no augmentation, no dropout): far below 1 means it did not learn
-    calibration         {"test": {"ece", "bins", "mean_confidence"}, "wild": ... or null}
+    calibration         {"test": {"ece", "bins", "mean_confidence", "confidence"}, "wild": ... or
+                        null} (``confidence``: each photo's top-class probability)
     test_accuracy       = test.accuracy           (top-level copies for quick reading)
     wild_accuracy       = wild.accuracy or null
     training            {"seconds", "epochs_run", "history": {"loss": [...], "accuracy": [...],

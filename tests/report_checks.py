@@ -8,7 +8,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from asl import metrics_file
-from asl.report import halves
+from asl.report import halves, seeds
+from asl.report.clusters import frame_blocks
 from asl.report.context import SECTIONS
 
 CHAPTER_BODIES = {   # a sentence from each chapter's body (the contents page prints the titles)
@@ -23,7 +24,7 @@ CHAPTER_BODIES = {   # a sentence from each chapter's body (the contents page pr
     "next-steps": "Move from single photos to short video clips",
     "appendix-variants": "Each variant's full results",
     "appendix-exploration": "The exploration notebook's other figures",
-    "appendix-tests": "McNemar tests between every two models scored on the same photos",
+    "appendix-tests": "Tests between every two models scored on the same photos",
     "model-card": "Model card for ",
     "reproducibility": "What this report was built from.",
     "listing": "Figure 1. ",
@@ -66,6 +67,11 @@ def summary_text(path) -> str:
     pages = PdfReader(str(path)).pages[:2]
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages).replace("\u00a0", " "))
 
+def in_domain(test: dict, metrics: dict) -> dict:
+    """The in-domain block as the report prints it: its interval resamples frame blocks."""
+    return seeds.combine([test], frame_blocks(test["ids"], metrics["split"]))
+
+
 def model_blocks(variants):
     """The evaluation blocks the report prints, from the metrics files: each variant's and its
     classifiers' test block and the report half of their wild block; then the selection halves,
@@ -80,6 +86,28 @@ def model_blocks(variants):
         owners = [metrics] + list((metrics["extra"].get("classifiers") or {}).values())
         for owner in owners:
             select, report = halves.split(owner.get("wild"))
-            blocks += [owner["test"]] + ([report] if report else [])
+            blocks += [in_domain(owner["test"], metrics)] + ([report] if report else [])
             selection += [select] if select else []
     return blocks, selection
+
+
+def wider_than_the_page(html: str, base_url: Path) -> list[tuple[int, str]]:
+    """(page, table id) of every table that reaches past the page's right margin, as WeasyPrint
+    lays the report out."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from walk(child)
+
+    document = weasyprint.HTML(string=html, base_url=str(Path(base_url).resolve()) + "/").render()
+    found = []
+    for number, page in enumerate(document.pages, 1):
+        root = page._page_box
+        right = root.content_box_x() + root.width
+        found += [(number, box.element.get("id") or box.element.get("class"))
+                  for box in walk(root) if isinstance(box, boxes.TableBox)
+                  and box.position_x + box.margin_width() > right + 0.5]
+    return sorted(set(found))

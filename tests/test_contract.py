@@ -113,7 +113,8 @@ def test_missing_weights_name_the_file_and_where_to_put_it(tmp_path, monkeypatch
     assert "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(cached.value)
 
 
-@pytest.mark.parametrize("value, text", [(0.0, "< 1e-300"), (5e-324, "4.9e-324"),
+@pytest.mark.parametrize("value, text", [(0.0, "< 1e-6"), (5e-324, "< 1e-6"),
+                                         (2.5e-6, "2.5e-06"),     # issue 24: a floor of 1e-6
                                          (0.0009999, "1.0e-03"), (0.001, "0.001"),
                                          (0.5, "0.500"), (None, "not computed")])
 def test_p_values_print_without_underflowing_to_zero(value, text):

@@ -81,10 +81,14 @@ def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_
     for block in blocks:
         assert fmt_acc(block["accuracy"]) in quick_text
         assert fmt_ci(block["accuracy_ci"]) in quick_text
-    ideas = report_context(quick_build)["ideas"]
+    context = report_context(quick_build)
+    ideas = context["ideas"]
     assert len(ideas) >= 8
     differences = {idea[block]["ci"] for idea in ideas if not idea["missing"]
                    for block in ("test", "wild")}
+    differences |= {fmt_ci(pair.seen_from(model)[1])      # every other difference: its pair's
+                    for group in context["tests"] for pair in group.pairs
+                    for model in (pair.a, pair.b)}
     printed = set(re.findall(r"\[-?\d\.\d{3}, -?\d\.\d{3}\]", quick_text))
     assert printed <= {fmt_ci(block["accuracy_ci"]) for block in blocks + selection} | differences
 

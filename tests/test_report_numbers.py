@@ -6,13 +6,16 @@ import re
 from asl import metrics_file
 from asl.report import halves
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_p
-from report_checks import model_blocks, summary_text
+from report_checks import in_domain, model_blocks, summary_text
 
 
 def test_every_accuracy_and_interval_equals_the_metrics(rendered):
     text = rendered["text"]
     blocks, selection = model_blocks(rendered["args"][1])
     intervals = {fmt_ci(block["accuracy_ci"]) for block in blocks + selection}
+    intervals |= {fmt_ci(pair.seen_from(model)[1])         # differences: the pairs' own tests
+                  for group in rendered["context"]["tests"] for pair in group.pairs
+                  for model in (pair.a, pair.b)}
     for block in blocks:
         assert fmt_acc(block["accuracy"]) in text
         assert fmt_ci(block["accuracy_ci"]) in text
@@ -20,15 +23,17 @@ def test_every_accuracy_and_interval_equals_the_metrics(rendered):
     assert printed and printed <= intervals
 
 def test_every_p_value_equals_the_computed_test(rendered):
-    text = rendered["text"]
+    text = rendered["text"].replace("_ ", "_")     # names may wrap after an underscore
     groups = rendered["context"]["tests"]
     assert sum(len(group.pairs) for group in groups) >= 20
     for group in groups:
         for pair in group.pairs:
+            better = "A" if pair.better is pair.a else "B"
             row = (f"{pair.a.short} {pair.b.short} {fmt_acc(pair.a.accuracy(group.block))} "
-                   f"{fmt_acc(pair.b.accuracy(group.block))} {pair.a_only} {pair.b_only} "
+                   f"{fmt_acc(pair.b.accuracy(group.block))} {pair.difference:+.3f} "
+                   f"{fmt_ci(pair.interval)} {pair.a_only} / {pair.b_only} {pair.seeds} "
                    f"{fmt_p(pair.p_value)} {fmt_p(pair.p_holm)} "
-                   f"{'yes' if pair.significant else 'no'}")
+                   f"{better + ' better' if pair.significant else 'no'}")
             assert row in text, row
 
 def test_failed_variant_is_shown_with_its_reason(rendered):
@@ -43,7 +48,8 @@ def test_executive_summary_numbers_equal_the_metrics(rendered):
         metrics["extra"]["classifiers"][chosen.key.split(":")[1]]
     report_half = halves.split(owner["wild"])[1]
     recommended = (f"Recommended: {chosen.title}. In domain it is right on "
-                   f"{fmt_acc(owner['test']['accuracy'])} {fmt_ci(owner['test']['accuracy_ci'])}"
+                   f"{fmt_acc(owner['test']['accuracy'])} "
+                   f"{fmt_ci(in_domain(owner['test'], metrics)['accuracy_ci'])}"
                    f" of unseen frames; out of domain on {fmt_acc(report_half['accuracy'])} "
                    f"{fmt_ci(report_half['accuracy_ci'])}")
     assert recommended in text
@@ -64,7 +70,7 @@ def test_summary_figure_plots_the_metrics_of_every_trained_model(rendered):
                                            if metrics["split"]["kind"] == "random" else "")]
         report_half = halves.split(metrics["wild"])[1]
         assert (point.test, point.test_ci) == (metrics["test"]["accuracy"],
-                                               list(metrics["test"]["accuracy_ci"]))
+                                               in_domain(metrics["test"], metrics)["accuracy_ci"])
         assert (point.wild, point.wild_ci) == (report_half["accuracy"],
                                                list(report_half["accuracy_ci"]))
     figure = rendered["html"].read_text()

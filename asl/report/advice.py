@@ -3,13 +3,22 @@ from __future__ import annotations
 
 from asl.report.candidates import Candidate
 from asl.report.decision import CHEAPER, Recommendation
-from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_ms
-from asl.report.narrative import hardest_classes, sig_words, where
+from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_ms
+from asl.report.narrative import hardest_classes, where
 from asl.report.significance import Significance
+from asl.report.verdicts import compared
+
+
+def _reported(rec: Recommendation) -> str:
+    """The photos a comparison is reported on: the report half, or the in-domain test photos
+    when there is no wild set."""
+    return "wild" if rec.primary == "wild_select" else "test"
 
 
 def reasons(rec: Recommendation, significance: Significance) -> list[str]:
-    """One sentence each on how it was chosen, explainability and cost."""
+    """One sentence each on how it was chosen, explainability and cost. ``significance`` holds
+    the tests on the photos the report states (in domain and the report half): the choice used
+    the selection half, every comparison stated is made again on the report half."""
     best, primary, chosen = rec.best, rec.primary, rec.chosen
     chosen_on = getattr(best, primary)
     said = [f"Accuracy: {best.title} is the most accurate {where(primary)}, "
@@ -29,19 +38,28 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
         said.append("Explainability: it is also the explainable option, a logistic "
                     "regression whose coefficients can be inspected.")
     elif explainable:
-        gap = explainable.accuracy(primary) - best.accuracy(primary)
-        gap_text = (f"{fmt_acc(explainable.accuracy(primary))} against "
-                    f"{fmt_acc(best.accuracy(primary))} {where(primary)} ({fmt_diff(gap)}, "
-                    f"{sig_words(rec.explainable_significant)})")
+        reported = _reported(rec)
+        choice = ("not significantly" if rec.explainable_significant is False
+                  else "significantly" if rec.explainable_significant else "untested as")
+        gap_text = (f"{where(primary)}, which only choose, it is {choice} less accurate than "
+                    f"{best.title} ({fmt_acc(explainable.accuracy(primary))} against "
+                    f"{fmt_acc(best.accuracy(primary))}). {where(reported).capitalize()}: "
+                    f"{fmt_acc(explainable.accuracy(reported))} against "
+                    f"{fmt_acc(best.accuracy(reported))}, "
+                    f"{compared(significance.pair(reported, explainable, best), explainable)}")
+        if primary == "test":
+            gap_text = (f"{where(primary)} it scores {fmt_acc(explainable.accuracy(primary))} "
+                        f"against {fmt_acc(best.accuracy(primary))}, "
+                        f"{compared(significance.pair(primary, explainable, best), explainable)}")
         if rec.explainable_chosen:
-            said.append(f"Explainability: {explainable.title} is not significantly less "
-                        f"accurate: {gap_text}. Explainability therefore decides, and it is "
-                        "recommended instead: its coefficients show which features drive "
-                        "each letter.")
+            said.append(f"Explainability: {explainable.title} is the explainable option. "
+                        f"{gap_text[0].upper()}{gap_text[1:]}. Explainability therefore decides, "
+                        "and it is recommended instead: its coefficients show which features "
+                        "drive each letter.")
         else:
-            said.append(f"Explainability: {explainable.title}, the explainable option, is less "
-                        f"accurate: {gap_text}. It is the choice only where every decision "
-                        "must be explained.")
+            said.append(f"Explainability: {explainable.title} is the explainable option. "
+                        f"{gap_text[0].upper()}{gap_text[1:]}. It is the choice only where every "
+                        "decision must be explained.")
     else:
         said.append("Explainability: no explainable option (a logistic regression) has "
                     "results in this build, so it could not be weighed.")
@@ -51,8 +69,8 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
                 f"{fmt_bytes(chosen.size_bytes)}" if fast.size_bytes and chosen.size_bytes
                 and fast.size_bytes < chosen.size_bytes else "")
         in_domain = ("" if primary == "test" else
-                     f" (in domain {fmt_acc(fast.test['accuracy'])} against "
-                     f"{fmt_acc(chosen.test['accuracy'])})")
+                     f"; {where('wild')} {compared(significance.pair('wild', fast, chosen), fast)}"
+                     f"; in domain {compared(significance.pair('test', fast, chosen), fast)}")
         said.append(
             f"Cost: {fast.title} answers in {fmt_ms(fast.latency_ms)} per photo instead of "
             f"{fmt_ms(chosen.latency_ms)}{size}, with an accuracy {where(primary)} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from asl.report import halves, seeds
+from asl.report.clusters import frame_blocks
 from asl.report.results import VariantResult
 
 
@@ -28,15 +29,22 @@ class Candidate:
     calibration: dict = field(default_factory=dict)
     latency_ms: float | None = None
     batched_ms: float | None = None
+    batch_size: int | None = None          # photos per batch behind ``batched_ms``
     parameters: int | None = None
     size_bytes: int | None = None
     training_seconds: float | None = None
+    split: dict = field(default_factory=dict)       # the split's settings (kind, block size)
 
     @property
     def comparable(self) -> bool:
         """Trained properly and evaluated on held-out frame blocks (a random split leaks
         near-duplicates; a model that did not fit its training photos is a bug, not a result)."""
         return self.split_kind != "random" and self.fitted
+
+    @property
+    def n_seeds(self) -> int:
+        """Training runs behind its figures."""
+        return len(self.test.get("runs") or [self.test])
 
     def accuracy(self, block: str) -> float | None:
         evaluated = getattr(self, block)
@@ -50,12 +58,23 @@ def classifier_blocks(extra: dict | None) -> dict:
             and "accuracy" in value["test"]}
 
 
-def _blocks(owners: list[dict]) -> dict:
-    """Seed-combined test block and wild halves of a model evaluated once per seed."""
+def _blocks(owners: list[dict], split_settings: dict | None) -> dict:
+    """Seed-combined test block (clustered by frame block) and wild halves (each photo on its
+    own: nothing groups them by person) of a model evaluated once per seed."""
     split = [halves.split(owner.get("wild")) for owner in owners]
-    return {"test": seeds.combine([owner["test"] for owner in owners]),
+    test = owners[0]["test"]
+    return {"test": seeds.combine([owner["test"] for owner in owners],
+                                  frame_blocks(test.get("ids") or [], split_settings)),
             "wild_select": seeds.combine([select for select, _ in split]),
             "wild": seeds.combine([report for _, report in split])}
+
+
+def _calibration(owner: dict) -> dict:
+    """In domain as recorded; on the wild photos, on the report half like the accuracy."""
+    table = dict(owner.get("calibration") or {})
+    if table.get("wild"):
+        table["wild"] = halves.calibration(table["wild"], owner.get("wild"))
+    return table
 
 
 def _mean(values) -> float | None:
@@ -70,13 +89,15 @@ def _main(result: VariantResult) -> Candidate:
         key=result.name, variant=result.name, title=result.title, short=result.name,
         anchor=result.anchor, family=metrics.get("family"),
         split_kind=(metrics.get("split") or {}).get("kind", "not recorded"),
-        explainable=bool(metrics.get("explainable")), **_blocks(runs),
+        explainable=bool(metrics.get("explainable")), **_blocks(runs, metrics.get("split")),
         train_accuracy=_mean(run.get("train_accuracy") for run in runs),
-        calibration=metrics.get("calibration") or {},
+        calibration=_calibration(metrics),
         latency_ms=inference.get("ms_per_image_batch1"),
-        batched_ms=inference.get("ms_per_image_batched"), parameters=model.get("parameters"),
+        batched_ms=inference.get("ms_per_image_batched"), batch_size=inference.get("batch_size"),
+        parameters=model.get("parameters"),
         size_bytes=model.get("size_bytes"),
-        training_seconds=_mean((run.get("training") or {}).get("seconds") for run in runs))
+        training_seconds=_mean((run.get("training") or {}).get("seconds") for run in runs),
+        split=metrics.get("split") or {})
 
 
 def _extra(main: Candidate, name: str, owners: list[dict]) -> Candidate:
@@ -86,14 +107,16 @@ def _extra(main: Candidate, name: str, owners: list[dict]) -> Candidate:
         key=f"{main.variant}:{name}", variant=main.variant,
         title=block.get("title") or f"{main.title}: {name.replace('_', ' ')}",
         short=f"{main.variant} ({block.get('abbreviation') or name})", anchor=main.anchor,
-        family=main.family, split_kind=main.split_kind, explainable=True, **_blocks(owners),
+        family=main.family, split_kind=main.split_kind, explainable=True,
+        **_blocks(owners, main.split),
         train_accuracy=_mean(owner.get("train_accuracy") for owner in owners),
-        calibration=block.get("calibration") or {},
+        calibration=_calibration(block),
         latency_ms=inference.get("ms_per_image_batch1", main.latency_ms),
         batched_ms=inference.get("ms_per_image_batched", main.batched_ms),
+        batch_size=inference.get("batch_size", main.batch_size),
         parameters=model.get("parameters", main.parameters),
         size_bytes=model.get("size_bytes", main.size_bytes),
-        training_seconds=main.training_seconds)
+        training_seconds=main.training_seconds, split=main.split)
 
 
 def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
@@ -113,9 +136,10 @@ def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
                 owners = [classifier_blocks(run.get("extra"))[name] for run in result.runs]
                 found.append(_extra(main, name, owners))
     titles = [candidate.title for candidate in found]
+    mains = {c.variant: c.title for c in found if c.key == c.variant}
     for candidate in found:
         candidate.fitted = candidate.train_accuracy is None or \
             candidate.train_accuracy >= min_train_accuracy
         if titles.count(candidate.title) > 1 and candidate.key != candidate.variant:
-            candidate.title = f"{candidate.title} ({candidate.variant.replace('_', ' ')})"
+            candidate.title = f"{candidate.title} ({mains[candidate.variant]})"
     return found

@@ -70,7 +70,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     rec = recommend(models, selection)
     roles = {r.role: c for r in model_results if r.role
              for c in models if c.key == r.name}
-    measured = ideas.measure(study.get("ideas") or [], models, significance)
+    measured = ideas.measure(study.get("ideas") or [], models, significance,
+                             {r.name: r.title for r in model_results})
     detection = next((r.metrics["extra"]["detection"] for r in model_results
                       if r.metrics and (r.metrics.get("extra") or {}).get("detection")
                       and r.metrics["parameters"].get("retries", True)), {})
@@ -94,20 +95,23 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "original": {k: fmt_acc(v) for k, v in reference.items()},
         "dataset": dataset,
         "evaluation": sections.evaluation_section(model_results, models, groups, min_train,
-                                                  quick),
+                                                  quick, exploration.metrics if exploration
+                                                  else None),
         "exploration": sections.exploration_section(exploration),
-        "summary": summary.executive_summary(rec, found, figure, plotted),
+        "summary": summary.executive_summary(rec, found, figure, plotted, significance,
+                                             dataset["n_classes"]),
         "variants": [tables.model_section(r, mains.get(r.name)) for r in model_results],
         "against": summary.against_rows(models, roles.get("baseline"),
                                         rec.chosen if rec else None, significance),
         "comparison": tables.comparison_rows(models, model_results, significance),
+        "latency_batch": tables.common_batch(models),
         "not_fitted": [{"title": c.title, "train": fmt_acc(c.train_accuracy), "anchor": c.anchor}
                        for c in models if not c.fitted],
         "tests": groups,
         "ideas": tables.idea_rows(measured),
         "recommendation": None if rec is None else {
             "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
-            "reasons": advice.reasons(rec, selection), "before_use": before_use},
+            "reasons": advice.reasons(rec, significance), "before_use": before_use},
         "findings": found,
         "next_steps": advice.next_steps(rec, models),
         "model_card": tables.model_card(rec, model_results, dataset, before_use),

@@ -28,13 +28,18 @@ def fmt_diff(value) -> str:
     return f"{value:+.3f}"
 
 
+P_FLOOR = 1e-6  # printed as "< 1e-6"
+"""Below this a p-value only says "far below any threshold": its digits rest on tail
+approximations that mean nothing."""
+
+
 def fmt_p(value) -> str:
-    """A p-value: three decimals, or scientific notation below 0.001."""
+    """A p-value: three decimals, scientific notation below 0.001, ``< 1e-6`` below the floor."""
     if value is None:
         return "not computed"
     if value >= 0.001:
         return f"{value:.3f}"
-    return f"{value:.1e}" if value > 0 else "< 1e-300"  # below double precision
+    return f"{value:.1e}" if value >= P_FLOOR else "< 1e-6"
 
 
 def fmt_seconds(value) -> str:

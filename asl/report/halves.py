@@ -34,6 +34,21 @@ def subset(block: dict, keep: np.ndarray) -> dict:
             "y_true": y_true.tolist(), "y_pred": y_pred.tolist()}
 
 
+def calibration(table: dict | None, wild: dict | None) -> dict | None:
+    """A wild calibration table recomputed on the report half (the photos its accuracy is
+    given on) from the per-photo confidences; without them, the table for all wild photos,
+    marked so (``photos``)."""
+    if not table:
+        return table
+    confidence = table.get("confidence")
+    if not wild or not confidence or len(confidence) != len(wild.get("ids") or []):
+        return {**table, "photos": "all wild photos"}
+    keep = ~holdout.selection_mask(wild["ids"], wild["y_true"])
+    correct = np.asarray(wild["y_pred"]) == np.asarray(wild["y_true"])
+    return {**stats.calibration_table(np.asarray(confidence)[keep], correct[keep]),
+            "photos": "report half"}
+
+
 def split(block: dict | None) -> tuple[dict | None, dict | None]:
     """(selection half, report half) of a wild evaluation block."""
     if not block:

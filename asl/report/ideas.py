@@ -1,15 +1,12 @@
 """Which ideas worked: each idea declared in variants.yaml is a pair of variants that differ
-in it alone, and its effect is the accuracy difference, in domain and out of domain, with an
-interval over the test photos and the across-seed significance test."""
+in it alone, and its effect is the accuracy difference, in domain and out of domain, with the
+interval and verdict of the pair's test (asl.report.significance): one procedure for both."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from asl.report.candidates import Candidate
-from asl.report.seeds import photo_interval
-from asl.report.significance import Significance
+from asl.report.significance import PairTest, Significance
 
 
 @dataclass
@@ -17,8 +14,9 @@ class Effect:
     """An idea's effect on one set of photos."""
 
     difference: float            # accuracy with the idea minus without (seed means)
-    interval: list[float]        # 95 % interval of the difference over the photos
-    significant: bool | None     # across-seed McNemar test, Holm-corrected; None: not tested
+    interval: list[float]        # Holm-adjusted interval of the difference (the test's dual)
+    significant: bool | None     # the same test's verdict after Holm
+    pair: PairTest | None = None
 
 
 @dataclass
@@ -29,33 +27,28 @@ class Idea:
     test: Effect | None = None
     wild: Effect | None = None
     missing: str | None = None   # why it could not be measured
-
-
-def _correct(block: dict) -> np.ndarray:
-    """Per-photo correctness averaged over the seeds."""
-    runs = block.get("runs") or [block]
-    y_true = np.asarray(runs[0]["y_true"])
-    return np.mean([np.asarray(run["y_pred"]) == y_true for run in runs], axis=0)
+    titles: tuple[str, str] = ("", "")   # the two variants' titles, for the prose
 
 
 def effect(a: Candidate, b: Candidate, block: str, significance: Significance) -> Effect | None:
-    first, second = getattr(a, block), getattr(b, block)
-    if not first or not second or first["ids"] != second["ids"]:
+    """A minus B on ``block``, from the pair's test; None when the two were not tested."""
+    pair = significance.pair(block, a, b)
+    if pair is None:
         return None
-    difference = _correct(first) - _correct(second)
-    low, high = photo_interval(difference, (-1.0, 1.0))
-    return Effect(first["accuracy"] - second["accuracy"], [low, high],
-                  significance.between(block, a, b))
+    difference, interval = pair.seen_from(a)
+    return Effect(difference, interval, pair.significant, pair)
 
 
 def measure(declared: list[dict], models: list[Candidate],
-            significance: Significance) -> list[Idea]:
-    """Each declared idea's effect, or why it is missing."""
+            significance: Significance, titles: dict | None = None) -> list[Idea]:
+    """Each declared idea's effect, or why it is missing; ``titles`` names the variants."""
     mains = {c.variant: c for c in models if c.key == c.variant}
+    titles = titles or {}
     ideas = []
     for item in declared:
         idea = Idea(item["name"], item["with"], item["without"])
-        absent = [name for name in (idea.with_, idea.without)
+        idea.titles = tuple(titles.get(name, name) for name in (idea.with_, idea.without))
+        absent = [title for name, title in zip((idea.with_, idea.without), idea.titles)
                   if name not in mains or not mains[name].comparable]
         if absent:
             idea.missing = (f"{' and '.join(absent)} "

@@ -8,6 +8,7 @@ from asl.report.candidates import Candidate
 from asl.report.formatting import (fmt_acc, fmt_int, fmt_seconds, fmt_value, key_values,
                                    size_text, split_sizes)
 from asl.report.results import VariantResult
+from asl.report.method import near_duplicate_note, statistics_notes, wild_facts
 from asl.report.significance import ALPHA, TestGroup
 
 FIGURE_GROUPS = {"overview": ("samples", "wild_samples"),   # in the body
@@ -90,7 +91,8 @@ def dataset_section(exploration: VariantResult | None, models: list[VariantResul
             "n_images": fmt_int(wild.get("n_images")),
             "skipped": fmt_int(wild.get("skipped")) if "skipped" in wild else None,
             "original_sizes": _sizes_text(wild.get("original_sizes")),
-            "counts": _counts(wild.get("per_class"))},
+            "counts": _counts(wild.get("per_class")),
+            "known": wild_facts(wild.get("n_images"), wild.get("per_class"))},
         "statistics": statistics_table(data.get("statistics")),
         "notes": data_notes(data) + overlap_notes((metrics or {}).get("wild")),
     }
@@ -170,7 +172,8 @@ def exploration_section(exploration: VariantResult | None) -> dict:
 
 
 def evaluation_section(results: list[VariantResult], models: list[Candidate],
-                       groups: list[TestGroup], min_train: float, quick: bool) -> dict:
+                       groups: list[TestGroup], min_train: float, quick: bool,
+                       exploration: dict | None = None) -> dict:
     """Split settings and test-set sizes for the 'How we evaluated' section."""
     def split_of(kind):
         for result in results:
@@ -198,6 +201,9 @@ def evaluation_section(results: list[VariantResult], models: list[Candidate],
         "min_train": fmt_acc(min_train) if min_train else None, "quick": quick,
         "alpha": fmt_value(ALPHA), "n_groups": len(groups),
         "seeds": max((len(r.runs) for r in results if r.kind == "model"), default=0),
+        "statistics": statistics_notes(models, groups),
+        "near_duplicates": near_duplicate_note(
+            exploration, (frame_block or {}).get("gap", "not recorded")),
     }
 
 
@@ -215,6 +221,14 @@ def _manifest_value(key: str, value) -> str:
     return fmt_value(value)
 
 
+def _seeds_text(result: VariantResult) -> str:
+    """The seeds a variant ran (``seeds 1, 2, 3``); ``one run`` without a recorded seed."""
+    seeds = [str(seed) for seed in result.seeds if seed is not None]
+    if not seeds:
+        return "one run" if result.runs else "none"
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(seeds)
+
+
 def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
     """Manifest facts: the build's values, one row per variant, links to the notebooks."""
     manifest = dict(manifest or {})
@@ -228,6 +242,7 @@ def reproducibility(manifest: dict, results: list[VariantResult]) -> dict:
                      "notebook": result.notebook,
                      "status": result.status, "notebook_html": result.notebook_html,
                      "notebook_html_name": Path(result.notebook_html or "").name,
+                     "seeds": _seeds_text(result),
                      "cells": [_manifest_value(key, values.get(key))
                                for key, _ in VARIANT_COLUMNS]})
     sections = []

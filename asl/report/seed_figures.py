@@ -25,8 +25,9 @@ def learning_curves(result: VariantResult, out_dir: Path, prints: PrintFigures) 
             old.unlink()
         draw(histories, path)
     copy = prints.prepare(path, "learning_curves")
-    return Figure("learning_curves", f"{result.title}: learning curves of every training seed "
-                  "(validation photos are held-out frame blocks).", relative(copy.path, out_dir),
+    return Figure("learning_curves", f"{result.title}: learning curves of every training seed, "
+                  "one colour each (solid: training; dashed: validation, on held-out frame "
+                  "blocks).", relative(copy.path, out_dir),
                   path.name, True, copy.blank, copy.width_mm,
                   f"figure-{result.name}-learning_curves")
 

@@ -1,8 +1,11 @@
 """A variant's evaluation over its training seeds: the seed-averaged block the report prints,
-with the spread between seeds and the per-seed blocks the significance tests pair up."""
+with the spread between seeds and the per-seed blocks the significance tests pair up. In-domain
+intervals resample the held-out frame blocks (``clusters``), not single frames."""
 from __future__ import annotations
 
 import numpy as np
+
+from asl import stats
 
 
 def photo_interval(values: np.ndarray, bounds: tuple[float, float] = (0.0, 1.0)) -> list[float]:
@@ -18,22 +21,36 @@ def photo_interval(values: np.ndarray, bounds: tuple[float, float] = (0.0, 1.0))
     return [float(max(bounds[0], low)), float(min(bounds[1], high))]
 
 
-def combine(blocks: list[dict]) -> dict | None:
-    """One block for a variant's seeds: mean accuracy, its interval over test photos, the
-    standard deviation and range over seeds, mean per-class figures; ``runs`` keeps each
-    seed's own block. A single seed's block is returned as it is (with its Wilson interval)."""
+def accuracy_interval(correct: np.ndarray, clusters=None, binary: bool = False) -> list[float]:
+    """95 % interval of an accuracy from per-photo correctness: a block bootstrap over the
+    frame blocks when the photos come in blocks, else Wilson (one seed) or a t-interval
+    (correctness averaged over seeds)."""
+    if clusters is not None:
+        return list(stats.cluster_bootstrap_interval(correct, clusters))
+    if binary:
+        return list(stats.wilson_ci(int(np.sum(correct)), len(correct)))
+    return photo_interval(correct)
+
+
+def combine(blocks: list[dict], clusters: list | None = None) -> dict | None:
+    """One block for a variant's seeds: mean accuracy, its interval over test photos (over
+    frame blocks when ``clusters`` names each photo's block), the standard deviation and range
+    over seeds, mean per-class figures; ``runs`` keeps each seed's own block."""
     blocks = [b for b in blocks if b]
     if not blocks:
         return None
     accuracies = np.array([b["accuracy"] for b in blocks], dtype=float)
     spread = {"seeds": accuracies.tolist(), "sd": float(accuracies.std(ddof=1))
               if len(blocks) > 1 else 0.0, "min": float(accuracies.min()),
-              "max": float(accuracies.max()), "runs": blocks}
-    if len(blocks) == 1:
-        return {**blocks[0], **spread}
+              "max": float(accuracies.max()), "runs": blocks, "clusters": clusters,
+              "n_clusters": len(set(clusters)) if clusters else None}
     first = blocks[0]
     y_true = np.asarray(first["y_true"])
     correct = np.mean([np.asarray(b["y_pred"]) == y_true for b in blocks], axis=0)
+    if len(blocks) == 1:
+        interval = (first["accuracy_ci"] if clusters is None
+                    else accuracy_interval(correct, clusters))
+        return {**first, **spread, "accuracy_ci": interval}
     per_class = {}
     for name, row in first["per_class"].items():
         values = [b["per_class"][name] for b in blocks]
@@ -45,5 +62,5 @@ def combine(blocks: list[dict]) -> dict | None:
         b.get(key) is not None for b in blocks) else None
         for key in ("precision_macro", "recall_macro", "f1_macro")}
     return {"n": first["n"], "accuracy": float(accuracies.mean()),
-            "accuracy_ci": photo_interval(correct), **macro, "per_class": per_class,
-            "ids": first["ids"], "y_true": first["y_true"], **spread}
+            "accuracy_ci": accuracy_interval(correct, clusters), **macro,
+            "per_class": per_class, "ids": first["ids"], "y_true": first["y_true"], **spread}

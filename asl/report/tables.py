@@ -1,8 +1,9 @@
 """The model chapters: each variant's section, the comparison table and the model card."""
 from __future__ import annotations
 
-from asl.report import halves
+from asl.report import halves, seeds
 from asl.report.candidates import Candidate, classifier_blocks
+from asl.report.clusters import frame_blocks
 from asl.report.decision import Recommendation, best
 from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_int, fmt_ms,
                                    fmt_seconds, fmt_spread, fmt_value, key_values, size_text,
@@ -27,10 +28,23 @@ def _mark(candidate: Candidate, top: Candidate | None, block: str,
     return "worse" if significance.between(block, candidate, top) else ""
 
 
+def common_batch(models: list[Candidate]) -> int | None:
+    """The batch size most models' batched latency was timed at: the column's one size."""
+    sizes = [c.batch_size for c in models if c.batch_size and c.fitted]
+    return max(set(sizes), key=sizes.count) if sizes else None
+
+
+def _batched(candidate: Candidate, size: int | None) -> str:
+    if candidate.batch_size and size and candidate.batch_size != size:
+        return f"not timed at {size} ({fmt_ms(candidate.batched_ms)} at {candidate.batch_size})"
+    return fmt_ms(candidate.batched_ms)
+
+
 def comparison_rows(models: list[Candidate], results: list[VariantResult],
                     significance: Significance) -> list[dict]:
     """One row per model (failed variants included), in declaration order."""
     tops = {block: best(models, block) for block in ("test", "wild")}
+    size = common_batch(models)
     by_variant: dict[str, list[Candidate]] = {}
     for candidate in models:
         by_variant.setdefault(candidate.variant, []).append(candidate)
@@ -57,7 +71,7 @@ def comparison_rows(models: list[Candidate], results: list[VariantResult],
                 "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
                 "f1": fmt_acc(test.get("f1_macro")),
                 "training": fmt_seconds(c.training_seconds), "latency": fmt_ms(c.latency_ms),
-                "batched": fmt_ms(c.batched_ms), "parameters": fmt_int(c.parameters),
+                "batched": _batched(c, size), "parameters": fmt_int(c.parameters),
                 "size": fmt_bytes(c.size_bytes), "explainable": c.explainable,
                 "test_mark": _mark(c, tops["test"], "test", significance),
                 "wild_mark": _mark(c, tops["wild"], "wild", significance)})
@@ -85,7 +99,8 @@ def eval_rows(evaluated: dict) -> list[dict]:
     if calibration.get("test"):
         rows.append({"label": "Expected calibration error",
                      "test": fmt_acc(calibration["test"].get("ece")),
-                     "wild": f"{fmt_acc(calibration['wild'].get('ece'))} (all wild photos)"
+                     "wild": f"{fmt_acc(calibration['wild'].get('ece'))} "
+                             f"({calibration['wild'].get('photos', 'all wild photos')})"
                      if calibration.get("wild")
                      else "not recorded" if wild else "no wild set"})
     return rows
@@ -98,8 +113,10 @@ def _grid_text(grid) -> str:
                      + f": {fmt_acc(point.get('val_accuracy'))}" for point in grid)
 
 
-def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]]:
-    """Classifier results found in ``extra.classifiers`` and the other values of ``extra``."""
+def _extra_tables(extra: dict | None, split: dict | None = None
+                  ) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Classifier results found in ``extra.classifiers`` and the other values of ``extra``;
+    in-domain intervals resample the frame blocks of ``split``."""
     blocks = classifier_blocks(extra)
     classifiers = []
     for key, value in blocks.items():
@@ -116,7 +133,8 @@ def _extra_tables(extra: dict | None) -> tuple[list[dict], list[tuple[str, str]]
                 settings.append((name.replace("_", " "), fmt_value(setting)))
         classifiers.append({
             "name": key.replace("_", " "), "test_acc": fmt_acc(value["test"]["accuracy"]),
-            "test_ci": fmt_ci(value["test"].get("accuracy_ci")),
+            "test_ci": fmt_ci(seeds.combine([value["test"]], frame_blocks(
+                value["test"].get("ids") or [], split))["accuracy_ci"]),
             "f1": fmt_acc(value["test"].get("f1_macro")),
             "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
             "wild_ci": fmt_ci(wild.get("accuracy_ci")) if wild else "",
@@ -156,10 +174,14 @@ def idea_rows(measured) -> list[dict]:
     def cell(effect):
         if effect is None:
             return {"diff": "not measured", "ci": "", "sig": ""}
+        pair = effect.pair
+        runs = "; one training run" if pair is not None and pair.seeds == 1 else ""
         return {"diff": fmt_diff(effect.difference), "ci": fmt_ci(effect.interval),
-                "sig": {True: "significant", False: "not significant",
-                        None: "not tested"}[effect.significant]}
-    return [{"name": idea.name, "with": idea.with_, "without": idea.without,
+                "sig": "not tested" if pair is None else
+                f"{'' if pair.significant else 'not '}significant (Holm, {pair.family} pairs"
+                f"{runs})"}
+    return [{"name": idea.name, "with": idea.titles[0] or idea.with_,
+             "without": idea.titles[1] or idea.without,
              "missing": idea.missing, "test": cell(idea.test), "wild": cell(idea.wild)}
             for idea in measured]
 
@@ -174,7 +196,7 @@ def model_section(result: VariantResult, main: Candidate | None) -> dict:
         return section
     split = metrics.get("split") or {}
     training, inference, model = (metrics.get(k) or {} for k in ("training", "inference", "model"))
-    classifiers, other = _extra_tables(metrics.get("extra"))
+    classifiers, other = _extra_tables(metrics.get("extra"), split)
     test, wild = main.test, main.wild
     parameters = key_values(metrics.get("parameters"))
     return {**section, "figures": result.figures, "parameters": parameters,

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from asl import CLASSES
-from asl.stats import wilson_ci
+from asl.stats import calibration_table, wilson_ci
 
 
 def evaluation_block(y_true, y_pred, ids, classes=CLASSES) -> dict:
@@ -101,17 +101,9 @@ def near_duplicates(hashes: np.ndarray, labels, train, test, threshold: int = 6)
 
 
 def calibration(probabilities: np.ndarray, y_true, bins: int = 10) -> dict:
-    """Reliability table and expected calibration error of the top-class confidence."""
+    """Reliability table and expected calibration error of the top-class confidence, with each
+    photo's confidence (so the report can recompute it on the report half of the wild set)."""
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == np.asarray(y_true)
-    edges = np.linspace(0, 1, bins + 1)
-    rows, ece = [], 0.0
-    for low, high in zip(edges[:-1], edges[1:]):
-        inside = (confidence > low) & (confidence <= high)
-        if inside.any():
-            gap = abs(correct[inside].mean() - confidence[inside].mean())
-            ece += inside.mean() * gap
-            rows.append({"low": float(low), "high": float(high), "n": int(inside.sum()),
-                         "accuracy": float(correct[inside].mean()),
-                         "confidence": float(confidence[inside].mean())})
-    return {"ece": float(ece), "bins": rows, "mean_confidence": float(confidence.mean())}
+    return {**calibration_table(confidence, correct, bins),
+            "confidence": np.round(confidence, 4).tolist()}

@@ -190,7 +190,8 @@ def standard_figures(results: Results, data: Data, training: dict | None, output
                          data.wild.images[pick], data.wild.labels[pick],
                          np.asarray(results.wild["y_pred"])[pick], out / "wild_examples.png")})
     made.append({"key": "per_class", "caption": f"{title}: accuracy per class, in-domain test "
-                 "vs wild photos.", "file": figures.per_class_accuracy(
+                 "vs the report half of the wild photos (95 % Wilson intervals; in brackets after "
+                 "each letter, its photos in that half).", "file": figures.per_class_accuracy(
                      results.test, results.wild, out / "per_class_accuracy.png")})
     return made
 

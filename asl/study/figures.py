@@ -198,15 +198,28 @@ def reconstructions(originals, reconstructed, path, count: int = 8) -> str:
 
 
 def per_class_accuracy(test_block: dict, wild_block: dict | None, path, classes=CLASSES) -> str:
-    """Per-class accuracy in domain vs out of domain."""
+    """Per-class accuracy in domain vs on the report half of the wild photos (the half the
+    report quotes), with each letter's 95 % Wilson interval and photo count there."""
+    from asl import holdout, stats
+
     fig, ax = plt.subplots(figsize=(8, 3))
     x = np.arange(len(classes))
     test = [test_block["per_class"][c]["accuracy"] or 0 for c in classes]
     ax.bar(x - 0.2, test, 0.4, label="in-domain test (frame-block)")
+    labels = list(classes)
     if wild_block:
-        wild = [wild_block["per_class"][c]["accuracy"] or 0 for c in classes]
-        ax.bar(x + 0.2, wild, 0.4, label="wild (other people)")
-    return _save_class_bars(fig, ax, classes, "accuracy", path)
+        y_true, y_pred = np.asarray(wild_block["y_true"]), np.asarray(wild_block["y_pred"])
+        report = ~holdout.selection_mask(wild_block["ids"], y_true)
+        counts = np.bincount(y_true[report], minlength=len(classes))
+        right = np.bincount(y_true[report & (y_true == y_pred)], minlength=len(classes))
+        share = np.divide(right, counts, out=np.zeros(len(classes)), where=counts > 0)
+        low, high = np.array([stats.wilson_ci(r, n) if n else (0, 0)
+                              for r, n in zip(right, counts)]).T
+        ax.bar(x + 0.2, share, 0.4, yerr=[share - low, high - share],
+               error_kw={"linewidth": 0.6, "capsize": 1.5},
+               label="wild, report half (95 % interval; photos per letter in brackets)")
+        labels = [f"{c} ({n})" for c, n in zip(classes, counts)]
+    return _save_class_bars(fig, ax, labels, "accuracy", path)
 
 
 def _save_class_bars(fig, ax, classes, ylabel: str, path) -> str:

@@ -1,0 +1,72 @@
+"""How the report's statistics were done, in sentences for "How we evaluated": what the
+intervals resample, the test behind every difference, the Holm families, and what the
+frame-block split's gap removes. Every number comes from the records."""
+from __future__ import annotations
+
+from asl.report.candidates import Candidate
+from asl.report.formatting import fmt_acc, fmt_int, fmt_value
+from asl.report.significance import ALPHA, TestGroup
+
+
+def statistics_notes(models: list[Candidate], groups: list[TestGroup]) -> list[str]:
+    """One sentence per rule the report's numbers follow."""
+    blocks = next((c.test["n_clusters"] for c in models
+                   if c.comparable and c.test.get("n_clusters")), None)
+    photos = next((c.test["n"] for c in models if c.comparable), None)
+    seeds = sorted({c.n_seeds for c in models if c.comparable})
+    in_domain = (f"in domain the {fmt_int(photos)} test photos come from {fmt_int(blocks)} "
+                 "held-out frame blocks, so a bootstrap resamples whole blocks" if blocks else
+                 "no frame blocks were recorded, so in-domain photos count alone")
+    notes = [f"Accuracies come with 95 % intervals [lower, upper]: {in_domain}; nothing groups "
+             "the wild photos by person, so each counts alone (Wilson interval; a t-interval "
+             "over photos for several seeds)."]
+    if seeds == [1]:
+        notes.append("Every variant was trained once (one training run): intervals and tests "
+                     "cover the photos drawn, not the noise of training (--seeds N trains N "
+                     "times).")
+    else:
+        notes.append(f"Variants ran {' or '.join(map(str, seeds))} training seeds (Appendix E "
+                     "lists them): mean over seeds, with their standard deviation and range; a "
+                     "comparison with a single run on one side is marked \"one training run\".")
+    families = "; ".join(f"{len(g.pairs)} pairs on the {g.label}" for g in groups)
+    notes.append("Two models on the same photos: a t-test of the per-photo difference in "
+                 "correctness, its standard error clustered by frame block in domain; with "
+                 "several seeds every seed must point the same way and the largest p-value "
+                 "counts (intersection-union).")
+    notes.append(f"One Holm family per set of photos ({families or 'none'}); significant means a "
+                 f"Holm-adjusted p below {fmt_value(ALPHA)}. Each difference's interval is taken "
+                 "at its Holm step and spans every seed's, so it excludes zero exactly when the "
+                 "difference is significant. \"Not significant\" means the photos cannot tell "
+                 "the two apart, not that they are equal. P-values below 1e-6 print as "
+                 "\"< 1e-6\". Macro averages weigh every class equally.")
+    return notes
+
+
+def near_duplicate_note(exploration: dict | None, gap) -> str | None:
+    """What the gap around held-out blocks removes and what it does not, from the
+    exploration's near-duplicate table."""
+    table = (exploration or {}).get("near_duplicates") or {}
+    blocked, random = table.get("frame_block"), table.get("random")
+    if not isinstance(blocked, dict) or blocked.get("fraction") is None:
+        return None
+    against = (f", against {fmt_acc(random['fraction'])} with a random split"
+               if isinstance(random, dict) and random.get("fraction") is not None else "")
+    return (f"The gap of {fmt_value(gap)} frames removes every training frame next to a test "
+            "frame; it does not remove look-alikes from further away in the video, where the "
+            f"hand returns to a similar pose: {fmt_acc(blocked['fraction'])} of the frame-block "
+            f"test photos still have a near-duplicate in training by the perceptual-hash check "
+            f"of the exploration{against}. In-domain accuracy therefore still flatters the "
+            "model somewhat; the wild photos do not have this problem.")
+
+
+def wild_facts(n_images, per_class: dict | None) -> str:
+    """What is known and what is not about the wild photos, from the records."""
+    counts = [v for v in (per_class or {}).values() if isinstance(v, (int, float))]
+    per = ""
+    if counts:
+        low, high = int(min(counts)), int(max(counts))
+        per = f", {low if low == high else f'{low} to {high}'} per class"
+    return (f"Known: {fmt_int(n_images)} photos{per} of other people's hands in other places. "
+            "Not known: how many people, who, where or with which camera; the file names name "
+            "no one, so the halves cannot be grouped by person, and one person may appear in "
+            "both.")
