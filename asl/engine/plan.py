@@ -24,8 +24,9 @@ from asl.engine.parameters import (SET_BY_BUILD, convert, describe_rule, known, 
 from asl.engine.variants import Table, Variant
 from asl.errors import VariantError
 
-MAX_SWEEP_RUNS = 50
-"""A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
+MAX_RUNS = 50
+"""A variant or sweep of more runs (combinations times seeds) is refused unless ``--max-runs``
+allows it."""
 
 
 @dataclass
@@ -184,18 +185,24 @@ def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
     return list(runs.values())
 
 
-def check_sweep_sizes(runs: list[Run], max_runs: int | None) -> None:
-    """Refuse a sweep of more runs than ``max_runs`` (default ``MAX_SWEEP_RUNS``)."""
-    limit = max_runs or MAX_SWEEP_RUNS
+def check_run_counts(runs: list[Run], max_runs: int | None, seeds: int | None = None) -> None:
+    """Refuse a sweep, or a variant, of more runs than ``max_runs`` (default ``MAX_RUNS``):
+    the runs of a sweep are its combinations times the seeds, those of a variant its seeds."""
+    limit = max_runs or MAX_RUNS
     counts: dict[str, int] = {}
     for run in runs:
-        if run.variant.sweep:
-            counts[run.variant.sweep] = counts.get(run.variant.sweep, 0) + 1
-    for sweep, count in counts.items():
-        if count > limit:
-            raise VariantError(f"sweep {sweep} expands to {count} runs (combinations times "
+        group = run.variant.sweep or run.variant.name
+        counts[group] = counts.get(group, 0) + 1
+    for group, count in counts.items():
+        if count <= limit:
+            continue
+        if group in {run.variant.sweep for run in runs}:
+            raise VariantError(f"sweep {group} expands to {count} runs (combinations times "
                                f"seeds), more than {limit}: sweep fewer values, or allow it "
                                f"with --max-runs {count}")
+        given = f"--seeds {seeds}" if seeds else f"`seeds: {count}` in variants.yaml"
+        raise VariantError(f"{given} makes {count} runs of {group}, more than {limit}: give "
+                           f"fewer seeds, or allow it with --max-runs {count}")
 
 
 def runs_on_disk(variant: Variant, variants_dir: Path) -> list[Run]:
