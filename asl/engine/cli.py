@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from asl import config
-from asl.engine import listing, pipeline, plan, variants
+from asl.engine import listing, pipeline, plan
+from asl.engine.built_runs import built_run, weights_for
 from asl.engine.option_types import AT_LEAST_ONE, PORT, Parser, folder, seconds
-from asl.errors import AslError, DataError, UsageError, VariantError, exit_code
+from asl.errors import AslError, DataError, VariantError, exit_code
 
 EPILOG = """\
 examples:
@@ -152,29 +153,10 @@ def preview_main(argv: list[str]) -> int:
     return guarded(serve, "--debug" in argv, interrupted=("preview: stopped", 0))
 
 
-def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
-    """The folder of a variant's run: ``NAME.seedK`` for a seeded variant, else ``NAME``."""
-    seeded = variants_dir / f"{name}.seed{seed}"
-    return seeded if seeded.exists() or not (variants_dir / name).exists() else variants_dir / name
-
-
-def evaluate_checks(args, out: Path) -> Path:
-    """The run folder to evaluate, after checking the name, the photos and that it was built."""
-    declared = variants.read_yaml(config.VARIANTS_FILE) or {}
-    names = list(declared.get("variants") or {}) if isinstance(declared, dict) else []
-    if args.variant not in names:
-        raise VariantError(f"unknown variant {args.variant!r}; choose from {', '.join(names)}")
-    if not Path(args.images).exists():
-        raise DataError(f"--images {args.images} not found: give a folder or zip of your "
+def check_images(images: str) -> None:
+    if not Path(images).exists():
+        raise DataError(f"--images {images} not found: give a folder or zip of your "
                         f"photos, one folder per class (A..Z, del, nothing, space)")
-    folder = run_folder(out / "variants", args.variant, args.seed)
-    if not (folder / "metrics.json").exists():
-        build = " ".join(["python build.py", *(["--quick"] if args.quick else []),
-                          *([f"--out {args.out}"] if args.out else []),
-                          f"--variant {args.variant}"])
-        raise UsageError(f"variant {args.variant!r} has no results in {out / 'variants'}: "
-                       f"build it first ({build})")
-    return folder
 
 
 def evaluate_main(argv: list[str]) -> int:
@@ -182,11 +164,12 @@ def evaluate_main(argv: list[str]) -> int:
     def evaluate() -> int:
         args = evaluate_parser().parse_args(argv)
         out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-        folder = evaluate_checks(args, out)
+        check_images(args.images)
+        folder = built_run(args.variant, args.seed, out, args.quick, args.out)
         from asl.study import own_photos
 
         result = own_photos.evaluate_photos(folder, args.images, out / "evaluations",
-                                            config.weights_path(args.weights, ""))
+                                            weights_for(folder, args.weights))
         print(own_photos.summary(result))
         return 0
 
@@ -198,11 +181,11 @@ def predict_main(argv: list[str]) -> int:
     def predict() -> int:
         args = evaluate_parser("predict").parse_args(argv)
         out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
+        folder = built_run(args.variant, args.seed, out, args.quick, args.out)
         from asl.study import predictions
 
-        result = predictions.predict_photos(
-            run_folder(out / "variants", args.variant, args.seed), args.images,
-            out / "predictions", config.weights_path(args.weights, ""))
+        result = predictions.predict_photos(folder, args.images, out / "predictions",
+                                            weights_for(folder, args.weights))
         print(predictions.summary(result))
         return 0
 
