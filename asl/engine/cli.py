@@ -53,8 +53,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="append", nargs="?", const="*", default=[], metavar="NAME",
                    help="rerun even if unchanged: all variants, or NAME (repeatable)")
     p.add_argument("--seeds", type=AT_LEAST_ONE, metavar="N",
-                   help="training seeds per model variant, each its own cached run (default: "
-                   "`seeds:` in variants.yaml, else 3, or 1 for --quick)")
+                   help="training seeds per model variant, each its own cached run (default "
+                   "3, or 1 for --quick); a variant's `seeds:` in variants.yaml caps its own")
     p.add_argument("--max-runs", type=AT_LEAST_ONE, metavar="N",
                    help="allow a variant or sweep of up to N runs (seeds, times combinations "
                    "for a sweep; default 50)")

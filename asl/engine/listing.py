@@ -21,7 +21,8 @@ def describe(table: Table, chosen: list[Resolved], runs: list[Run]) -> str:
             lines.append(f"    timeout: {variant.timeout} s")
         if variant.seeded:
             names = [run.name for run in runs if run.variant is variant]
-            lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N)")
+            cap = f"; at most {variant.seeds}: `seeds:`" if variant.seeds else ""
+            lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N{cap})")
         if variant.uses:
             used = [run.uses.name for run in runs if run.variant is variant]
             lines.append(f"    uses: {variant.uses.name} (the output of {', '.join(used)}, "

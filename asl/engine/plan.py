@@ -167,9 +167,10 @@ def _lineage(variant: Variant) -> list[Variant]:
 
 
 def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
-    """The runs of the chosen variants: ``--seeds`` if given, else the variant's ``seeds:``,
-    else 3 for a full build and 1 for a quick one; one run for a notebook without seeds. A run
-    of a variant with ``uses:`` comes after the run it uses (the same seed), added if needed."""
+    """The runs of the chosen variants: ``--seeds`` if given, else 3 for a full build and 1 for
+    a quick one, at most the variant's ``seeds:`` (a control that needs one run declares
+    ``seeds: 1``); one run for a notebook without seeds. A run of a variant with ``uses:`` comes
+    after the run it uses (the same seed), added if needed."""
     runs: dict[tuple[str, int | None], Run] = {}
 
     def run_of(variant: Variant, seed: int | None) -> Run:
@@ -179,7 +180,8 @@ def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
         return runs[variant.name, seed]
 
     for variant in chosen:
-        count = seeds or variant.seeds or DEFAULT_SEEDS["quick" if quick else "full"]
+        count = seeds or DEFAULT_SEEDS["quick" if quick else "full"]
+        count = min(count, variant.seeds) if variant.seeds else count
         for seed in range(1, count + 1) if variant.seeded else [None]:
             run_of(variant, seed)
     return list(runs.values())
