@@ -29,7 +29,8 @@ variant that never ran as missing. A report with failed, missing or invalid vari
 runs trained on different data, is written as report-incomplete.pdf/.html, leaving the last
 complete report.pdf as it was (unless --allow-failed / --allow-mixed-data). Exit codes: 0 ok,
 1 a variant failed or is invalid, runs on different data, or the build could not go on,
-2 bad usage, data or weights not found, 130 interrupted.
+2 bad usage (an option, a parameter, nothing built yet), data or weights not found,
+130 interrupted.
 """
 
 
