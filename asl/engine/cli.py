@@ -174,7 +174,7 @@ def evaluate_main(argv: list[str]) -> int:
         print(own_photos.summary(result))
         return 0
 
-    return guarded(evaluate, "--debug" in argv)
+    return guarded(evaluate, "--debug" in argv, interrupted=("\ninterrupted", 130))
 
 
 def predict_main(argv: list[str]) -> int:
@@ -190,7 +190,7 @@ def predict_main(argv: list[str]) -> int:
         print(predictions.summary(result))
         return 0
 
-    return guarded(predict, "--debug" in argv)
+    return guarded(predict, "--debug" in argv, interrupted=("\ninterrupted", 130))
 
 
 def one_line(error: OSError) -> str:
