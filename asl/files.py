@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import tempfile
 import zipfile
 from pathlib import Path
@@ -34,6 +35,31 @@ def atomic_write(path, write: Callable[[Path], object]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def replace_together(folder, writers: dict[str, Callable[[Path], object]]) -> None:
+    """Write each file of ``folder`` (name -> ``write(temporary_path)``) beside it, then rename
+    them all over the old ones with Ctrl-C and SIGTERM held back until the last rename: the
+    files are replaced together, or (an error or an interrupt while writing) none is."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = {}
+    try:
+        for name, write in writers.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            os.close(fd)
+            temporary[name] = Path(tmp)
+            write(Path(tmp))
+            os.chmod(tmp, 0o666 & ~_umask())
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            for name, tmp in temporary.items():
+                os.replace(tmp, folder / name)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    finally:
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
 
 
 def write_text_atomic(path, text: str) -> Path:

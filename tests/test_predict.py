@@ -102,7 +102,7 @@ def test_predict_reads_a_zip_the_same_way(built, tmp_path):
     ("empty folder", 2, "no readable photos in"),
     ("only unreadable files", 2, "(1 files, none a readable image)"),
     ("no such folder", 2, "no photos at"),
-    ("variant never built", 1, "build it first (python build.py --variant cnn_scratch)"),
+    ("variant never built", 2, "build it first (python build.py --out"),
     ("run without its model", 1, "no saved model in"),
 ])
 def test_predict_explains_what_is_wrong_in_one_line(built, tmp_path, case, code, expected):

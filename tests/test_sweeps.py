@@ -42,7 +42,7 @@ def test_a_sweep_of_more_than_50_runs_is_refused(tiny_project, capsys):
     options = pipeline.Options(variants_file=tiny_project.variants_file,
                                notebooks_dir=FIXTURES, variants=["gamma"], max_runs=52)
     _, runs = plan.load_plan(options)
-    plan.check_sweep_sizes(runs, options.max_runs)          # allowed: no error
+    plan.check_run_counts(runs, options.max_runs)          # allowed: no error
     assert runs[1].name == "gamma[epochs=1,rate=1.5]"     # in the file's order (sorted here)
 
 

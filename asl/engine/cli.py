@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 from asl import config
-from asl.engine import listing, pipeline, plan, variants
-from asl.errors import AslError, DataError, UsageError, VariantError, exit_code
+from asl.engine import listing, pipeline, plan
+from asl.engine.built_runs import built_run, weights_for
+from asl.engine.option_types import AT_LEAST_ONE, PORT, Parser, folder, seconds
+from asl.errors import AslError, DataError, VariantError, exit_code
 
 EPILOG = """\
 examples:
@@ -27,14 +29,15 @@ variant that never ran as missing. A report with failed, missing or invalid vari
 runs trained on different data, is written as report-incomplete.pdf/.html, leaving the last
 complete report.pdf as it was (unless --allow-failed / --allow-mixed-data). Exit codes: 0 ok,
 1 a variant failed or is invalid, runs on different data, or the build could not go on,
-2 bad usage, data or weights not found, 130 interrupted.
+2 bad usage (an option, a parameter, nothing built yet), data or weights not found,
+130 interrupted.
 """
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", epilog=EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                description="Train every model variant and build the PDF report.")
+    p = Parser(prog="build.py", epilog=EPILOG,
+               formatter_class=argparse.RawDescriptionHelpFormatter,
+               description="Train every model variant and build the PDF report.")
     p.add_argument("--data", metavar="PATH", help="training data, folder or zip "
                    "(default: $ASL_DATA, else data/)")
     p.add_argument("--wild", metavar="PATH", help="out-of-domain test photos (default: $ASL_WILD)")
@@ -50,12 +53,13 @@ def parser() -> argparse.ArgumentParser:
                    help="list the variants and their parameters, then stop")
     p.add_argument("--force", action="append", nargs="?", const="*", default=[], metavar="NAME",
                    help="rerun even if unchanged: all variants, or NAME (repeatable)")
-    p.add_argument("--seeds", type=int, metavar="N",
-                   help="training seeds per model variant, each its own cached run (default: "
-                   "`seeds:` in variants.yaml, else 3, or 1 for --quick)")
-    p.add_argument("--max-runs", type=int, metavar="N",
-                   help="allow a sweep of up to N runs (combinations times seeds; default 50)")
-    p.add_argument("--jobs", type=int, default=pipeline.DEFAULT_JOBS, metavar="N",
+    p.add_argument("--seeds", type=AT_LEAST_ONE, metavar="N",
+                   help="training seeds per model variant, each its own cached run (default "
+                   "3, or 1 for --quick); a variant's `seeds:` in variants.yaml caps its own")
+    p.add_argument("--max-runs", type=AT_LEAST_ONE, metavar="N",
+                   help="allow a variant or sweep of up to N runs (seeds, times combinations "
+                   "for a sweep; default 50)")
+    p.add_argument("--jobs", type=AT_LEAST_ONE, default=pipeline.DEFAULT_JOBS, metavar="N",
                    help="variants run at once (default: 2 for --quick, 1 for a full build, "
                    "as measured fastest on 2 cores); the cores are shared between them")
     p.add_argument("--cluster", metavar="ADDRESS", default=os.environ.get("DASK_SCHEDULER_ADDRESS"),
@@ -72,9 +76,9 @@ def parser() -> argparse.ArgumentParser:
                    help="write report.pdf even if some variants failed or are missing")
     p.add_argument("--allow-mixed-data", action="store_true",
                    help="write report.pdf even if the variants were trained on different data")
-    p.add_argument("--timeout", type=float, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, metavar="SECONDS",
                    help="time limit per variant (default: `timeout:` in variants.yaml, or none)")
-    p.add_argument("--out", type=Path, metavar="DIR",
+    p.add_argument("--out", type=folder, metavar="DIR",
                    help="output folder (default report/, or report/quick/ with --quick)")
     p.add_argument("--variants-file", type=Path, default=config.VARIANTS_FILE,
                    help=argparse.SUPPRESS)
@@ -84,12 +88,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def options_from(args: argparse.Namespace) -> pipeline.Options:
-    if args.jobs is not None and args.jobs < 1:
-        raise VariantError("--jobs must be at least 1")
-    if args.seeds is not None and args.seeds < 1:
-        raise VariantError("--seeds must be at least 1")
-    if args.timeout is not None and not args.timeout > 0:
-        raise VariantError(f"--timeout must be a number of seconds above 0, not {args.timeout:g}")
     if args.render_only and (args.overrides or args.force or args.variant or args.seeds):
         raise VariantError("--render-only runs nothing: drop --variant, -p, --force and --seeds")
     return pipeline.Options(
@@ -111,29 +109,29 @@ def evaluate_parser(command: str = "evaluate") -> argparse.ArgumentParser:
                    "model: a folder or zip of photos, no class folders needed. Writes a CSV "
                    "(file, predicted class, confidence, the next two classes) and an HTML "
                    "contact sheet into DIR/predictions/."}
-    p = argparse.ArgumentParser(prog=f"build.py {command}", description=descriptions[command])
+    p = Parser(prog=f"build.py {command}", description=descriptions[command])
     p.add_argument("variant", metavar="NAME", help="a model variant that has been built")
     p.add_argument("--images", required=True, metavar="PATH", help="folder or zip of photos")
     p.add_argument("--weights", metavar="PATH", help="folder or file beside which the hand "
                    "models lie, as for the build (default: $ASL_WEIGHTS)")
-    p.add_argument("--seed", type=int, default=1, metavar="K",
+    p.add_argument("--seed", type=AT_LEAST_ONE, default=1, metavar="K",
                    help="which training seed's model (default 1)")
     p.add_argument("--quick", action="store_true", help="use the quick build's model")
-    p.add_argument("--out", type=Path, metavar="DIR",
+    p.add_argument("--out", type=folder, metavar="DIR",
                    help="where the built variants are (default report/, or report/quick/)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
 
 def preview_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="build.py preview", description="Serve the report on http://127.0.0.1:PORT/ and "
         "re-render its HTML (not the PDF) whenever templates/, variants.yaml or a variant's "
         "metrics.json or figures change; the open page reloads itself. Ctrl-C stops.")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    p.add_argument("--port", type=PORT, default=8000, help="port (default 8000; 0: any free one)")
     p.add_argument("--open", action="store_true", help="open the page in the web browser")
     p.add_argument("--quick", action="store_true", help="preview the quick build (report/quick/)")
-    p.add_argument("--out", type=Path, metavar="DIR",
+    p.add_argument("--out", type=folder, metavar="DIR",
                    help="the report folder (default report/, or report/quick/)")
     p.add_argument("--templates", type=Path, default=config.TEMPLATES_DIR, help=argparse.SUPPRESS)
     p.add_argument("--variants-file", type=Path, default=config.VARIANTS_FILE,
@@ -145,75 +143,54 @@ def preview_parser() -> argparse.ArgumentParser:
 
 def preview_main(argv: list[str]) -> int:
     """``python build.py preview``."""
-    args = preview_parser().parse_args(argv)
-
     def serve() -> int:
+        args = preview_parser().parse_args(argv)
         from asl.engine import preview
 
         options = pipeline.Options(quick=args.quick, out=args.out, render_only=True,
                                    variants_file=args.variants_file, notebooks_dir=args.notebooks)
         return preview.serve(preview.Sources(options, args.templates), args.port, args.open)
 
-    return guarded(serve, args.debug, interrupted=("preview: stopped", 0))
+    return guarded(serve, "--debug" in argv, interrupted=("preview: stopped", 0))
 
 
-def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
-    """The folder of a variant's run: ``NAME.seedK`` for a seeded variant, else ``NAME``."""
-    seeded = variants_dir / f"{name}.seed{seed}"
-    return seeded if seeded.exists() or not (variants_dir / name).exists() else variants_dir / name
-
-
-def evaluate_checks(args, out: Path) -> Path:
-    """The run folder to evaluate, after checking the name, the photos and that it was built."""
-    declared = variants.read_yaml(config.VARIANTS_FILE) or {}
-    names = list(declared.get("variants") or {}) if isinstance(declared, dict) else []
-    if args.variant not in names:
-        raise VariantError(f"unknown variant {args.variant!r}; choose from {', '.join(names)}")
-    if not Path(args.images).exists():
-        raise DataError(f"--images {args.images} not found: give a folder or zip of your "
+def check_images(images: str) -> None:
+    if not Path(images).exists():
+        raise DataError(f"--images {images} not found: give a folder or zip of your "
                         f"photos, one folder per class (A..Z, del, nothing, space)")
-    folder = run_folder(out / "variants", args.variant, args.seed)
-    if not (folder / "metrics.json").exists():
-        build = " ".join(["python build.py", *(["--quick"] if args.quick else []),
-                          *([f"--out {args.out}"] if args.out else []),
-                          f"--variant {args.variant}"])
-        raise UsageError(f"variant {args.variant!r} has no results in {out / 'variants'}: "
-                       f"build it first ({build})")
-    return folder
 
 
 def evaluate_main(argv: list[str]) -> int:
     """``python build.py evaluate NAME --images PATH``."""
-    args = evaluate_parser().parse_args(argv)
-    out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-
     def evaluate() -> int:
-        folder = evaluate_checks(args, out)
+        args = evaluate_parser().parse_args(argv)
+        out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
+        check_images(args.images)
+        folder = built_run(args.variant, args.seed, out, args.quick, args.out)
         from asl.study import own_photos
 
         result = own_photos.evaluate_photos(folder, args.images, out / "evaluations",
-                                            config.weights_path(args.weights, ""))
+                                            weights_for(folder, args.weights))
         print(own_photos.summary(result))
         return 0
 
-    return guarded(evaluate, args.debug)
+    return guarded(evaluate, "--debug" in argv, interrupted=("\ninterrupted", 130))
 
 
 def predict_main(argv: list[str]) -> int:
     """``python build.py predict NAME --images PATH``."""
-    args = evaluate_parser("predict").parse_args(argv)
-    out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-
     def predict() -> int:
+        args = evaluate_parser("predict").parse_args(argv)
+        out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
+        folder = built_run(args.variant, args.seed, out, args.quick, args.out)
         from asl.study import predictions
 
-        result = predictions.predict_photos(
-            run_folder(out / "variants", args.variant, args.seed), args.images,
-            out / "predictions", config.weights_path(args.weights, ""))
+        result = predictions.predict_photos(folder, args.images, out / "predictions",
+                                            weights_for(folder, args.weights))
         print(predictions.summary(result))
         return 0
 
-    return guarded(predict, args.debug)
+    return guarded(predict, "--debug" in argv, interrupted=("\ninterrupted", 130))
 
 
 def one_line(error: OSError) -> str:
@@ -262,9 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"evaluate": evaluate_main, "predict": predict_main, "preview": preview_main}
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
-    args = parser().parse_args(argv)
 
     def build() -> int:
+        args = parser().parse_args(argv)
         options = options_from(args)
         if args.list:
             table, runs = plan.load_plan(options)
@@ -273,4 +250,4 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return pipeline.build(options)
 
-    return guarded(build, args.debug)
+    return guarded(build, "--debug" in argv)

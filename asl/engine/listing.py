@@ -1,9 +1,8 @@
 """The text of ``build.py --list``: each variant with its runs and parameters."""
 from __future__ import annotations
 
-from asl.config import BUILD_PARAMETERS, SEED_PARAMETER
-from asl.engine.parameters import SET_BY_BUILD, USES_PARAMETER, describe_rule, rule_for
-from asl.engine.plan import MAX_SWEEP_RUNS, Resolved, Run
+from asl.engine.parameters import SET_BY_BUILD, describe_rule, rule_for, set_by_build
+from asl.engine.plan import MAX_RUNS, Resolved, Run
 from asl.engine.variants import Table
 
 
@@ -16,13 +15,14 @@ def describe(table: Table, chosen: list[Resolved], runs: list[Run]) -> str:
             members = [run for run in runs if run.variant.sweep == variant.sweep]
             lines += [f"sweep {variant.sweep}: {len(table.sweeps[variant.sweep])} "
                       f"combination(s) of {', '.join(variant.swept)}, {len(members)} run(s) "
-                      f"(at most {MAX_SWEEP_RUNS} unless --max-runs)", ""]
+                      f"(at most {MAX_RUNS} unless --max-runs)", ""]
         lines.append(f"{variant.name}  [{variant.notebook.name}]  {variant.title}")
         if variant.timeout:
             lines.append(f"    timeout: {variant.timeout} s")
         if variant.seeded:
             names = [run.name for run in runs if run.variant is variant]
-            lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N)")
+            cap = f"; at most {variant.seeds}: `seeds:`" if variant.seeds else ""
+            lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N{cap})")
         if variant.uses:
             used = [run.uses.name for run in runs if run.variant is variant]
             lines.append(f"    uses: {variant.uses.name} (the output of {', '.join(used)}, "
@@ -41,8 +41,6 @@ def describe(table: Table, chosen: list[Resolved], runs: list[Run]) -> str:
             if parameter.help:
                 line += f"  # {parameter.help}"
             lines.append(line)
-        lines.append(f"    (set by the build: {', '.join(BUILD_PARAMETERS)}"
-                     f"{', ' + SEED_PARAMETER if variant.seeded else ''}"
-                     f"{', ' + USES_PARAMETER if USES_PARAMETER in variant.declared else ''})")
+        lines.append(f"    (set by the build: {', '.join(set_by_build(variant.declared))})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

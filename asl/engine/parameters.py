@@ -16,7 +16,19 @@ from asl.errors import VariantError
 USES_PARAMETER = "uses_dir"
 """The notebook parameter that receives the folder of the run a run builds on (``uses:``); the
 same name as ``asl.study.reuse.PARAMETER``."""
-SET_BY_BUILD = (*BUILD_PARAMETERS, SEED_PARAMETER, USES_PARAMETER)
+NAME_PARAMETER = "variant"
+"""A notebook that declares it gets its variant's name from the build."""
+BUILD_SET = {
+    **{name: "set by the build (use --data, --wild, --weights, --quick, --jobs)"
+       for name in BUILD_PARAMETERS},
+    SEED_PARAMETER: "set for each run by the build: use --seeds N (or `seeds:` in "
+                    "variants.yaml), and `seed` for the split",
+    USES_PARAMETER: "set by the build to the folder of the run this one uses (`uses: VARIANT` "
+                    "in variants.yaml)",
+    NAME_PARAMETER: "set by the build to the variant's name (choose the variant with "
+                    "--variant NAME)"}
+"""Every parameter the build sets, never the user (-p, `parameters:`), with what to use instead."""
+SET_BY_BUILD = tuple(BUILD_SET)
 BOUNDS = {"min": (lambda v, b: v >= b, "at least"), "max": (lambda v, b: v <= b, "at most"),
           "above": (lambda v, b: v > b, "above"), "below": (lambda v, b: v < b, "below")}
 
@@ -36,11 +48,13 @@ class Parameter:
 
 
 def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
-    """Names, types and defaults of a notebook's tagged parameters cell."""
+    """Names, types and defaults of a notebook's tagged parameters cell; a cell that is not
+    valid Python is a VariantError naming the notebook and the line."""
     import papermill
 
     if not notebook.exists():
         raise VariantError(f"notebook {notebook} does not exist")
+    check_syntax(notebook)
     declared = {}
     for name, info in papermill.inspect_notebook(str(notebook)).items():
         try:
@@ -54,10 +68,32 @@ def inspect_parameters(notebook: Path) -> dict[str, Parameter]:
     return declared
 
 
+def check_syntax(notebook: Path) -> None:
+    """Refuse a parameters cell Python cannot parse (papermill would read wrong defaults)."""
+    import nbformat
+
+    try:
+        book = nbformat.read(str(notebook), as_version=4)
+    except Exception as error:    # nbformat raises several kinds for a damaged file
+        raise VariantError(f"{notebook} cannot be read as a notebook: {error}") from None
+    for cell in book.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                ast.parse(cell.source)
+            except SyntaxError as error:
+                raise VariantError(
+                    f"{notebook.name}: syntax error in the parameters cell, line {error.lineno}: "
+                    f"{error.msg}: {(error.text or '').strip()!r}") from None
+            return
+
+
 def convert(parameter: Parameter, value, where: str):
     """Check ``value`` (a string from -p, or a YAML value) against the parameter's type."""
     expected = parameter.type
     if isinstance(value, str) and expected is not str:
+        if not value.strip():
+            raise VariantError(f"{where}: {parameter.name} has no value: give one, e.g. "
+                               f"{parameter.name}={parameter.default!r}")
         try:
             value = yaml.safe_load(value)
         except yaml.YAMLError:
@@ -81,20 +117,18 @@ def convert(parameter: Parameter, value, where: str):
 
 def known(declared: dict[str, Parameter], key: str, where: str) -> Parameter:
     """The parameter ``key`` of a notebook; refuse the names the build sets and unknown ones."""
-    if key == SEED_PARAMETER:
-        raise VariantError(f"{where}: {key} is set for each run by the build: use --seeds N "
-                           f"(or `seeds:` in variants.yaml), and `seed` for the split")
-    if key in BUILD_PARAMETERS:
-        raise VariantError(f"{where}: {key} is set by the build (use --data, --wild, --weights, "
-                           f"--quick, --jobs), not as a parameter")
-    if key == USES_PARAMETER:
-        raise VariantError(f"{where}: {key} is set by the build to the folder of the run this "
-                           f"one uses (`uses: VARIANT` in variants.yaml), not as a parameter")
+    if key in BUILD_SET:
+        raise VariantError(f"{where}: {key} is {BUILD_SET[key]}, not a parameter")
     if key not in declared:
         valid = ", ".join(f"{p.name} ({p.type_name}, default {p.default!r})"
                           for p in declared.values() if p.name not in SET_BY_BUILD)
         raise VariantError(f"{where}: unknown parameter {key!r}; valid: {valid}")
     return declared[key]
+
+
+def set_by_build(declared: dict[str, Parameter]) -> list[str]:
+    """The names the build sets in a notebook with these parameters, as ``--list`` shows them."""
+    return [name for name in BUILD_SET if name in BUILD_PARAMETERS or name in declared]
 
 
 def parse_overrides(items: list[str]) -> dict[str, str]:

@@ -27,14 +27,13 @@ from asl.engine.records import BuildRecord, last_result, recover
 from asl.engine.rendering import last_results, render  # noqa: F401 (re-exported)
 from asl.engine.runner import Runner, clock, say
 from asl.engine.variants import Table
-from asl.files import write_json_atomic
 
 
 def build(options: Options) -> int:
     """Run a build; return the exit code (0 ok, 1 a variant failed or runs are on mixed data)."""
     started = time.monotonic()
     table, chosen = plan.load_plan(options)
-    plan.check_sweep_sizes(chosen, options.max_runs)
+    plan.check_run_counts(chosen, options.max_runs, options.seeds)
     paths = check_inputs(options, chosen)
     out, variants_dir = options.out_dir, options.out_dir / "variants"
     lock = BuildLock(out / ".build.lock").acquire()
@@ -59,7 +58,6 @@ def build(options: Options) -> int:
             gpu_names=gpu_names, jobs=runner.jobs, threads=runner.threads,
             wall_seconds=time.monotonic() - started, cluster=getattr(runner, "info", None),
             mixed_data=mixed, variants=manifest.run_entries(shown, records))
-        write_json_atomic(out / manifest.FILENAME, the_manifest)
         print_warnings(records, mixed, options)
         render(out, table, shown, records, the_manifest, options,
                mixed and not options.allow_mixed_data)

@@ -24,8 +24,9 @@ from asl.engine.parameters import (SET_BY_BUILD, convert, describe_rule, known, 
 from asl.engine.variants import Table, Variant
 from asl.errors import VariantError
 
-MAX_SWEEP_RUNS = 50
-"""A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
+MAX_RUNS = 50
+"""A variant or sweep of more runs (combinations times seeds) is refused unless ``--max-runs``
+allows it."""
 
 
 @dataclass
@@ -166,9 +167,10 @@ def _lineage(variant: Variant) -> list[Variant]:
 
 
 def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
-    """The runs of the chosen variants: ``--seeds`` if given, else the variant's ``seeds:``,
-    else 3 for a full build and 1 for a quick one; one run for a notebook without seeds. A run
-    of a variant with ``uses:`` comes after the run it uses (the same seed), added if needed."""
+    """The runs of the chosen variants: ``--seeds`` if given, else 3 for a full build and 1 for
+    a quick one, at most the variant's ``seeds:`` (a control that needs one run declares
+    ``seeds: 1``); one run for a notebook without seeds. A run of a variant with ``uses:`` comes
+    after the run it uses (the same seed), added if needed."""
     runs: dict[tuple[str, int | None], Run] = {}
 
     def run_of(variant: Variant, seed: int | None) -> Run:
@@ -178,24 +180,31 @@ def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
         return runs[variant.name, seed]
 
     for variant in chosen:
-        count = seeds or variant.seeds or DEFAULT_SEEDS["quick" if quick else "full"]
+        count = seeds or DEFAULT_SEEDS["quick" if quick else "full"]
+        count = min(count, variant.seeds) if variant.seeds else count
         for seed in range(1, count + 1) if variant.seeded else [None]:
             run_of(variant, seed)
     return list(runs.values())
 
 
-def check_sweep_sizes(runs: list[Run], max_runs: int | None) -> None:
-    """Refuse a sweep of more runs than ``max_runs`` (default ``MAX_SWEEP_RUNS``)."""
-    limit = max_runs or MAX_SWEEP_RUNS
+def check_run_counts(runs: list[Run], max_runs: int | None, seeds: int | None = None) -> None:
+    """Refuse a sweep, or a variant, of more runs than ``max_runs`` (default ``MAX_RUNS``):
+    the runs of a sweep are its combinations times the seeds, those of a variant its seeds."""
+    limit = max_runs or MAX_RUNS
     counts: dict[str, int] = {}
     for run in runs:
-        if run.variant.sweep:
-            counts[run.variant.sweep] = counts.get(run.variant.sweep, 0) + 1
-    for sweep, count in counts.items():
-        if count > limit:
-            raise VariantError(f"sweep {sweep} expands to {count} runs (combinations times "
+        group = run.variant.sweep or run.variant.name
+        counts[group] = counts.get(group, 0) + 1
+    for group, count in counts.items():
+        if count <= limit:
+            continue
+        if group in {run.variant.sweep for run in runs}:
+            raise VariantError(f"sweep {group} expands to {count} runs (combinations times "
                                f"seeds), more than {limit}: sweep fewer values, or allow it "
                                f"with --max-runs {count}")
+        given = f"--seeds {seeds}" if seeds else f"`seeds: {count}` in variants.yaml"
+        raise VariantError(f"{given} makes {count} runs of {group}, more than {limit}: give "
+                           f"fewer seeds, or allow it with --max-runs {count}")
 
 
 def runs_on_disk(variant: Variant, variants_dir: Path) -> list[Run]:

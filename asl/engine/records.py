@@ -25,6 +25,7 @@ class BuildRecord:
     worker: dict | None = None            # where a cluster ran it: host, address, seconds, ...
     data: str | None = None               # fingerprint of the training data it ran on
     threads: int | None = None            # threads it trained with (results depend on it)
+    paths: dict | None = None             # data, wild and weights paths it was built with
 
     @property
     def ok(self) -> bool:
@@ -35,10 +36,13 @@ class BuildRecord:
         return {"fingerprint": self.fingerprint, "seconds": self.seconds,
                 "finished": self.finished, "parameters": self.parameters,
                 "data_fingerprint": self.data, "threads": self.threads,
-                **({"worker": self.worker} if self.worker else {})}
+                **({"worker": self.worker} if self.worker else {}),
+                **({"paths": self.paths} if self.paths else {})}
 
     def manifest_entry(self) -> dict:
-        return {**self.stamp(), "status": self.status, "cached": self.status == "cached",
+        """The stamp without the paths (the manifest's ``data`` has them), and the status."""
+        stamp = {key: value for key, value in self.stamp().items() if key != "paths"}
+        return {**stamp, "status": self.status, "cached": self.status == "cached",
                 **({"error": self.error} if self.error else {})}
 
 
@@ -77,7 +81,7 @@ def last_result(name: str, variants_dir: Path) -> BuildRecord:
                          stamp.get("finished"), stamp.get("parameters") or {},
                          html if html.exists() else None,
                          data=stamp.get("data_fingerprint"), threads=stamp.get("threads"),
-                         worker=stamp.get("worker"))
+                         worker=stamp.get("worker"), paths=stamp.get("paths"))
     problem = invalid_metrics(folder)
     if problem:      # not a result: the report shows it as failed, and is incomplete
         variant = name.split(".seed")[0]

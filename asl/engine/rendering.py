@@ -61,8 +61,10 @@ def last_results(options: Options) -> tuple[variants.Table, list[dict], dict[str
 def render(out: Path, table: variants.Table, shown: dict[str, list[Run]],
            records: dict[str, BuildRecord], the_manifest: dict, options: Options,
            mixed: bool = False) -> None:
-    """Render the report unless nothing it depends on changed; never overwrite the last
-    complete report with one that has failed or missing variants (unless --allow-failed)."""
+    """Render the report (its HTML, PDF and manifest.json, replaced together) unless nothing it
+    depends on changed; never overwrite the last complete report with one that has failed or
+    missing variants (unless --allow-failed). Without a new report manifest.json stays as it
+    is, so it always matches the copy attached to the PDF."""
     entries, failures = report_entries(table, shown, records)
     if not any(record.ok for record in records.values()):
         print("report: not rendered, no variant has results yet", flush=True)

@@ -147,7 +147,7 @@ class Runner:
         record = BuildRecord("done", final, key, result["seconds"],
                              datetime.now(timezone.utc).isoformat(timespec="seconds"),
                              variant.parameters, worker=worker, data=self.data_fingerprint,
-                             threads=self.threads)
+                             threads=self.threads, paths=self.paths)
         if result["status"] == "done":
             write_stamp(job.folder, record.stamp())
             publish(job.folder, final)

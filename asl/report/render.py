@@ -6,9 +6,9 @@ import io
 import json
 from pathlib import Path
 
-from asl.config import TEMPLATES_DIR
+from asl import config
 from asl.errors import AslError
-from asl.files import atomic_write
+from asl.files import atomic_write, replace_together
 from asl.report.context import build_context
 from asl.report.formatting import fmt_acc, fmt_p
 
@@ -22,11 +22,55 @@ class RenderError(AslError):
     """The report could not be rendered (template or PDF engine)."""
 
 
-def render_html(context: dict, templates_dir: Path = TEMPLATES_DIR) -> str:
-    """Fill the report template; the stylesheet is inlined so the HTML stands alone."""
-    css = (Path(templates_dir) / STYLESHEET).read_text()
-    return _environment(str(Path(templates_dir).resolve())).get_template(TEMPLATE).render(
-        **context, css=css)
+def render_html(context: dict, templates_dir: Path | None = None) -> str:
+    """Fill the report template; the stylesheet is inlined so the HTML stands alone. A template
+    error is a RenderError naming the template file, its line and what Jinja found."""
+    import jinja2
+
+    templates_dir = Path(templates_dir or config.TEMPLATES_DIR).resolve()
+    css = (templates_dir / STYLESHEET).read_text()
+    try:
+        return _environment(str(templates_dir)).get_template(TEMPLATE).render(**context, css=css)
+    except jinja2.TemplateSyntaxError as error:
+        where = _template_name(error.filename or error.name, templates_dir)
+        raise RenderError(_template_message(where, error.lineno, error)) from None
+    except Exception as error:       # raised while a template ran: undefined, missing include
+        file, line = _template_frame(error.__traceback__, templates_dir)
+        if file is None and not isinstance(error, jinja2.TemplateError):
+            raise                     # a bug in the Python that builds the context
+        raise RenderError(_template_message(file or TEMPLATE, line, error)) from None
+
+
+def _template_message(file: str, line: int | None, error: Exception) -> str:
+    """``the report template sections/data.j2, line 12: UndefinedError: 'x' is undefined``."""
+    import jinja2
+
+    found = getattr(error, "message", None) or str(error)
+    if isinstance(error, jinja2.TemplateNotFound):
+        found = f"the template {error.name} it includes does not exist"
+    return (f"the report template {file}{f', line {line}' if line else ''}: "
+            f"{type(error).__name__}: {found}; fix the template (the last good report and its "
+            f"manifest were kept)")
+
+
+def _template_name(filename: str | None, templates_dir: Path) -> str:
+    """A template's path relative to the templates folder (as the user edits it)."""
+    try:
+        return str(Path(filename).resolve().relative_to(templates_dir))
+    except (TypeError, ValueError):
+        return str(filename)
+
+
+def _template_frame(trace, templates_dir: Path) -> tuple[str | None, int | None]:
+    """The innermost frame of ``trace`` that runs a template file: its name and line."""
+    found = (None, None)
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if Path(filename).suffix in (".j2", ".jinja", ".html") and \
+                str(Path(filename).resolve()).startswith(str(templates_dir)):
+            found = (_template_name(filename, templates_dir), trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 @functools.lru_cache(maxsize=8)
@@ -42,11 +86,6 @@ def _environment(templates_dir: str):
     return environment
 
 
-def write_html(html: str, path: Path) -> Path:
-    """Write the HTML preview atomically."""
-    return atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
-
-
 def write_pdf(html: str, path: Path, base_url: Path, attachments: dict[str, bytes] | None = None
               ) -> Path:
     """Lay out the HTML with WeasyPrint and write a tagged PDF atomically, with
@@ -54,6 +93,11 @@ def write_pdf(html: str, path: Path, base_url: Path, attachments: dict[str, byte
 
     ``base_url`` is the report folder, so relative figure paths resolve as in the preview.
     """
+    return atomic_write(path, pdf_writer(html, base_url, attachments))
+
+
+def pdf_writer(html: str, base_url: Path, attachments: dict[str, bytes] | None = None):
+    """A function writing the tagged PDF of ``html`` to the path it is given."""
     try:
         import weasyprint
     except (ImportError, OSError) as error:
@@ -65,19 +109,23 @@ def write_pdf(html: str, path: Path, base_url: Path, attachments: dict[str, byte
     files = [weasyprint.Attachment(file_obj=io.BytesIO(content), name=name,
                                    description="Build manifest: what this report was built from")
              for name, content in (attachments or {}).items()]
-    return atomic_write(path, lambda tmp: document.write_pdf(
-        target=str(tmp), pdf_variant=PDF_VARIANT, attachments=files))
+    return lambda tmp: document.write_pdf(target=str(tmp), pdf_variant=PDF_VARIANT,
+                                          attachments=files)
 
 
 def render_report(out_dir: Path, variants: list[dict], manifest: dict, quick: bool,
                   failures: dict[str, str], study: dict | None = None,
                   html_name: str = "report.html", pdf_name: str = "report.pdf"
                   ) -> tuple[Path, Path]:
-    """Build the context from the variants' metrics, write the HTML preview and the PDF."""
+    """Build the context from the variants' metrics and replace the HTML, the PDF and
+    manifest.json together: after a template error, a PDF engine error or an interrupt all
+    three are as they were."""
     out_dir = Path(out_dir)
     context = build_context(out_dir, variants, manifest, quick, failures, study)
     html = render_html(context)
-    html_path = write_html(html, out_dir / html_name)
-    pdf_path = write_pdf(html, out_dir / pdf_name, base_url=out_dir,
-                         attachments={MANIFEST: json.dumps(manifest, indent=1).encode()})
-    return html_path, pdf_path
+    text = json.dumps(manifest, indent=1)
+    replace_together(out_dir, {
+        pdf_name: pdf_writer(html, out_dir, {MANIFEST: text.encode()}),
+        html_name: lambda tmp: tmp.write_text(html, encoding="utf-8"),
+        MANIFEST: lambda tmp: tmp.write_text(text, encoding="utf-8")})
+    return out_dir / html_name, out_dir / pdf_name
