@@ -9,25 +9,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from asl import progress
-from asl.engine import manifest, variants
+from asl.engine import estimate, manifest, variants
+from asl.engine.console import BuildProgress, clock, doing, due, line
 from asl.engine.variants import USES_PARAMETER
 from asl.engine.execute import Job, export_html, kernel_env
 from asl.engine.stamps import STAMP, BuildRecord, invalid_metrics, publish
 from asl.files import write_json_atomic
 
 POLL_SECONDS = 0.5
-HEARTBEAT_SECONDS = 60
 
 
 def say(name: str, state: str, detail: str = "") -> None:
     """One progress line, readable in a terminal and in a CI log alike."""
-    print(f"  {name:<22} {state:<8} {detail}".rstrip(), flush=True)
-
-
-def clock(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}" if minutes >= 60 \
-        else f"{minutes}:{seconds:02d}"
+    line(f"  {name:<22} {state:<8} {detail}".rstrip())
 
 
 class Runner:
@@ -43,6 +37,15 @@ class Runner:
         self.threads = max(1, manifest.cores() // self.jobs)
         self.gpu_count = len(gpu_names)
         self.free_gpus = [str(i) for i in range(self.gpu_count)]   # one GPU variant per GPU
+        self.tally: BuildProgress | None = None
+
+    def track(self, todo: list[tuple[variants.Run, str]]) -> BuildProgress:
+        """Count the build's runs and estimate its time from the last manifest in its folder."""
+        previous = manifest.previous(self.variants_dir.parent)
+        runs = [run for run, _ in todo]
+        self.tally = BuildProgress(estimate.expected_seconds(runs, previous, self.quick),
+                                   self.jobs)
+        return self.tally
 
     def describe(self) -> str:
         return f"jobs {self.jobs}, {self.threads} thread(s) each"
@@ -74,6 +77,7 @@ class Runner:
         record."""
         pending, running, records, plans = list(todo), [], {}, {}
         queued = {run.name for run, _ in todo}
+        tally = self.track(todo)
         try:
             while pending or running:
                 for variant, key in list(pending):
@@ -92,10 +96,12 @@ class Runner:
                     job = self.make_job(variant)
                     plans[job.name] = (variant, key)
                     job.start()
+                    tally.started(job.name)
                     running.append(job)
                     say(job.name, "running", f"{self.threads} threads"
                         + (f", GPU {job.gpu}" if job.gpu else ""))
                 time.sleep(POLL_SECONDS)
+                tally.refresh()
                 for job in list(running):
                     self.show_progress(job)
                     if job.finished():
@@ -108,6 +114,8 @@ class Runner:
                 job.stop("interrupt")
                 shutil.rmtree(job.folder, ignore_errors=True)
             raise
+        finally:
+            tally.close()
         return records
 
     def not_run(self, run: variants.Run, key: str) -> BuildRecord:
@@ -115,19 +123,18 @@ class Runner:
         last good results kept."""
         cause = f"{run.uses.name} failed, and this run uses its output"
         say(run.name, "FAILED", f"not run: {cause}")
+        self.ended(run.name, None)
         return BuildRecord("failed", self.variants_dir / f"{run.name}.failed", key, 0.0,
                            datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            run.parameters, error=f"not run: {cause}",
                            data=self.data_fingerprint, threads=self.threads)
 
     def show_progress(self, job: Job) -> None:
-        state = progress.read(job.folder)
-        if state and state != job.shown:
+        """A line with what the run is doing, when one is due (see ``console.due``)."""
+        state = progress.read(job.folder) or job.shown
+        if due(state, job.shown, job.elapsed - job.beat):
             job.shown, job.beat = state, job.elapsed
-            say(job.name, "running", f"{progress.describe(state)}  [{clock(job.elapsed)}]")
-        elif job.elapsed - job.beat >= HEARTBEAT_SECONDS:
-            job.beat = job.elapsed
-            say(job.name, "running", f"[{clock(job.elapsed)}]")
+            say(job.name, "running", doing(state, job.elapsed))
 
     def finish(self, job: Job, variant: variants.Variant, key: str,
                worker: dict | None = None) -> BuildRecord:
@@ -158,17 +165,23 @@ class Runner:
             say(job.name, "done", clock(result["seconds"])
                 + (f" on {worker['host']}" if worker else ""))
             record.notebook_html = final / f"{job.name}.html" if html else None
+            self.ended(job.name, result["seconds"])
             return record
         failed = final.with_name(f"{job.name}.failed")
         shutil.rmtree(failed, ignore_errors=True)
         os.replace(job.folder, failed)
         html = failed / f"{job.name}.html" if html else None
-        print(failure_block(job.name, result, variant.notebook.name,
-                            failed / f"{job.name}.ipynb" if result["notebook"] else None, html),
-              flush=True)
+        line(failure_block(job.name, result, variant.notebook.name,
+                           failed / f"{job.name}.ipynb" if result["notebook"] else None, html))
         record.status, record.dir, record.error = "failed", failed, failure_text(result)
         record.notebook_html = html
+        self.ended(job.name, result["seconds"])
         return record
+
+    def ended(self, name: str, seconds: float | None) -> None:
+        """Count a run as ended in the build's tally (``seconds`` None: it never ran)."""
+        if self.tally:
+            self.tally.ended(name, seconds)
 
 
 def used_state(run: variants.Run, queued: set[str], records: dict[str, BuildRecord]) -> str:

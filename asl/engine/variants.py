@@ -30,7 +30,7 @@ from asl.config import BUILD_PARAMETERS, DEFAULT_SEEDS, SEED_PARAMETER
 from asl.errors import VariantError
 
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
-              "gpu", "sweep", "uses"}
+              "gpu", "sweep", "uses", "minutes"}
 MAX_SWEEP_RUNS = 50
 """A sweep of more runs (combinations times seeds) is refused unless ``--max-runs`` allows it."""
 NAME_UNSAFE = set("/\\[],= ")
@@ -76,6 +76,7 @@ class Variant:
     sweep: str | None = None                # the sweep it belongs to (its name in variants.yaml)
     swept: dict = field(default_factory=dict)        # its values of the swept parameters
     uses: Variant | None = None             # the variant whose runs' output it builds on
+    minutes: float | None = None            # typical minutes of one full-build run (estimates)
 
     @property
     def seeded(self) -> bool:
@@ -261,9 +262,12 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
         if timeout is not None and (type(timeout) not in (int, float) or not timeout > 0):
             raise VariantError(f"{where}: timeout must be a number of seconds above 0, "
                                f"not {timeout!r}")
+        minutes = entry.get("minutes")
+        if minutes is not None and (type(minutes) not in (int, float) or not minutes > 0):
+            raise VariantError(f"{where}: minutes must be a number above 0, not {minutes!r}")
         if "sweep" not in entry:
             variants[name] = Variant(name, notebook, title, description, declared, settings,
-                                     role, seeds, timeout, gpu)
+                                     role, seeds, timeout, gpu, minutes=minutes)
             uses[name] = entry.get("uses")
             continue
         sweeps[name] = []
@@ -274,7 +278,7 @@ def load(variants_file: Path, notebooks_dir: Path) -> Table:
             values = ", ".join(f"{key} {label(value)}" for key, value in combination.items())
             variants[member] = Variant(member, notebook, f"{title} ({values})", description,
                                        declared, dict(settings), role, seeds, timeout, gpu,
-                                       sweep=name, swept=combination)
+                                       sweep=name, swept=combination, minutes=minutes)
     if not variants:
         raise VariantError(f"{variants_file} declares no variants")
     _link_uses(variants, sweeps, uses, variants_file.name)
