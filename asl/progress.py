@@ -1,8 +1,8 @@
 """``progress.json``: how far a running notebook is, written by the notebook, shown by the build.
 
 A notebook calls ``progress.write(output_dir, "training", 7, 15)`` as it goes (e.g. from a Keras
-callback as each epoch begins), or wraps a long loop in ``progress.counting(...)``; the build
-polls the file and prints what the run is doing, with its count.
+callback as each epoch begins), or counts a long loop's items with ``progress.counting``; the
+build polls the file and prints what the run is doing, with its count.
 """
 from __future__ import annotations
 
@@ -36,12 +36,13 @@ def write(output_dir, stage: str, count: int = 0, total: int = 0, message: str =
                                                     "timeline": timeline})
 
 
-def counting(items, total: int, stage: str, unit: str, output_dir=None,
-             every: float = COUNT_SECONDS):
-    """Yield ``items``, recording ``stage count/total unit`` at the start, then at most every
-    ``every`` seconds, and at the end; into ``output_dir``, else the folder the build gave this
-    run (``ASL_PROGRESS_DIR``), else nowhere."""
+def counting(items, total: int, unit: str, output_dir=None, every: float = COUNT_SECONDS):
+    """Yield ``items``, recording ``count/total unit`` within the stage the notebook last
+    reported (``finding hands 8,400/20,300 photos``) at the start, then at most every ``every``
+    seconds, and at the end; into ``output_dir``, else the folder the build gave this run
+    (``ASL_PROGRESS_DIR``), else nowhere."""
     folder = output_dir or os.environ.get(DIR_VARIABLE)
+    stage = ((read(folder) or {}).get("stage") or "working") if folder else ""
     write(folder, stage, 0, total, unit=unit)
     last, count = time.monotonic(), 0
     for count, item in enumerate(items, 1):

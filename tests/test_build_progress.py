@@ -21,7 +21,8 @@ from asl.engine import console, estimate
 SLOW_STAGES = '''
 import time
 from types import SimpleNamespace
-for _ in progress.counting(range(30), 30, "finding hands", "photos"):
+progress.write(out, "finding hands")
+for _ in progress.counting(range(30), 30, "photos"):
     time.sleep(0.5)
 for epoch in range(1, epochs + 1):
     progress.write(out, "training", epoch, epochs)
@@ -84,9 +85,14 @@ def test_hand_detection_counts_its_photos_in_the_folder_the_build_gave(tmp_path,
     monkeypatch.setattr(hand_keypoints, "_init_worker", lambda *args: None)
     monkeypatch.setattr(hand_keypoints, "_detect_one",
                         lambda image: seen.append(progress.read(tmp_path)))
+    progress.write(tmp_path, "finding hands")
     hand_keypoints.detect_many([None] * 3, workers=1, progress=False)
     assert progress.describe(seen[0]) == "finding hands 0/3 photos"
     assert progress.describe(progress.read(tmp_path)) == "finding hands 3/3 photos"
+    progress.write(tmp_path, "latency")                  # a count within another stage
+    hand_keypoints.detect_many([None], workers=1, progress=False)
+    assert progress.describe(progress.read(tmp_path)) == "latency 1/1 photos"
+    assert list(progress.stage_seconds(tmp_path)) == ["finding hands", "latency"]
 
 
 def plant_manifest(project, quick: bool, seconds: dict[str, float]) -> None:
@@ -122,6 +128,12 @@ def test_unknown_times_are_estimated_once_a_run_has_ended(tiny_project, capsys):
     output = capsys.readouterr().out
     assert "build: 0/2 runs done, time left known once a run has ended" in output
     assert "build: 1/2 runs done, under a minute left" in output
+
+
+
+def test_a_build_with_nothing_to_run_prints_no_count(tiny_project, capsys):
+    assert tiny_project.build() == 0
+    assert "runs done" not in capsys.readouterr().out
 
 
 def test_a_log_gets_plain_lines_without_control_characters(tiny_project):

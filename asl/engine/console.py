@@ -51,12 +51,14 @@ class BuildProgress:
     """Runs done out of runs planned and the time left, printed at the start and as each run
     ends (a tqdm bar on a terminal, kept up to date while the runs are busy)."""
 
-    def __init__(self, expected: dict[str, float | None], jobs: int, terminal: bool | None = None):
+    def __init__(self, expected: dict[str, float | None], jobs: int):
         self.expected, self.jobs = expected, jobs
         self.finished: dict[str, float | None] = {}
         self.started_at: dict[str, float] = {}
         self.bar = None
-        if sys.stdout.isatty() if terminal is None else terminal:
+        if not expected:             # everything cached: nothing to count
+            return
+        if sys.stdout.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=len(expected), file=sys.stdout, dynamic_ncols=True,
@@ -75,6 +77,8 @@ class BuildProgress:
 
     def show(self) -> None:
         """``build: 3/13 runs done, about 42 min left``, or the bar brought up to date."""
+        if not self.expected:
+            return
         if self.bar is None:
             line(f"build: {len(self.finished)}/{len(self.expected)} runs done, "
                  f"{self.time_left()}")

@@ -128,7 +128,7 @@ def detect_many(images, weights_path: str = "", settings: DetectorSettings | Non
 
 
 def _fill(result: HandKeypoints, outputs) -> None:
-    for i, output in enumerate(counting(outputs, len(result.presence), "finding hands", "photos")):
+    for i, output in enumerate(counting(outputs, len(result.presence), "photos")):
         if output is not None:
             result.keypoints[i], result.presence[i], result.handedness[i], result.attempt[i] = output
 
