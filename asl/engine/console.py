@@ -77,8 +77,6 @@ class BuildProgress:
 
     def show(self) -> None:
         """``build: 3/13 runs done, about 42 min left``, or the bar brought up to date."""
-        if not self.expected:
-            return
         if self.bar is None:
             line(f"build: {len(self.finished)}/{len(self.expected)} runs done, "
                  f"{self.time_left()}")
