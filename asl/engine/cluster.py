@@ -16,12 +16,12 @@ import time
 import uuid
 from pathlib import Path
 
-from asl import progress
 from asl.engine import fingerprint
 from asl.engine.cluster_task import (CLUSTER_PACKAGES, POLL_SECONDS, TOPIC, pack, run_task,
                                      unpack, worker_facts)
+from asl.engine.console import doing, due
 from asl.engine.dependencies import ready_runs
-from asl.engine.runner import HEARTBEAT_SECONDS, Runner, clock, say
+from asl.engine.runner import Runner, say
 from asl.errors import BuildError
 
 NOT_SHIPPED = ("*.ipynb", "*.html", ".*")
@@ -188,10 +188,12 @@ class ClusterRunner(Runner):
                     "stop": Event(spec["stop"], client=client), "submitted": time.monotonic(),
                     "submitted_at": time.time(), "starts": [], "beat": 0.0}
 
+        tally = self.track(todo)
         submit_ready()
         try:
             while pending:
                 time.sleep(POLL_SECONDS / 2)
+                tally.refresh()
                 self.show(events, plans, pending, records)
                 for name, plan in list(pending.items()):
                     if plan["future"].done():
@@ -208,6 +210,8 @@ class ClusterRunner(Runner):
                 shutil.rmtree(plan["folder"], ignore_errors=True)
             time.sleep(POLL_SECONDS * 2)     # give the running tasks time to see the event
             raise
+        finally:
+            tally.close()
         return records
 
     def show(self, events, plans, pending, records) -> None:
@@ -223,6 +227,7 @@ class ClusterRunner(Runner):
                 plan["starts"].append(news["host"])
                 plan["started"] = plan["beat"] = time.monotonic()
                 plan["started_at"] = when
+                self.tally.started(name)
                 if len(plan["starts"]) == 1:
                     say(name, "running", f"on {news['host']}, {news['threads']} thread(s)")
                 elif len(plan["starts"]) == 2:
@@ -234,14 +239,15 @@ class ClusterRunner(Runner):
                     del pending[key]
                     records[name] = self.lost(plan)
             elif news["event"] == "progress":
-                plan["beat"] = time.monotonic()
-                say(name, "running", f"{progress.describe(news['state'])}  "
-                                     f"[{clock(plan['beat'] - plan['started'])}]")
+                plan["state"] = news["state"]
+                self.heartbeat(plan)
 
     def heartbeat(self, plan: dict) -> None:
-        if plan.get("started") and time.monotonic() - plan["beat"] >= HEARTBEAT_SECONDS:
-            plan["beat"] = time.monotonic()
-            say(plan["run"].name, "running", f"[{clock(plan['beat'] - plan['started'])}]")
+        """A line with what the run is doing, when one is due (see ``console.due``)."""
+        now = time.monotonic()
+        if plan.get("started") and due(plan.get("state"), plan.get("shown"), now - plan["beat"]):
+            plan["beat"], plan["shown"] = now, plan.get("state")
+            say(plan["run"].name, "running", doing(plan.get("state"), now - plan["started"]))
 
     def collect(self, plan: dict):
         """Bring a finished task's files into the run's staging folder and publish them."""

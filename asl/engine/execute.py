@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from asl import progress
 from asl.config import PROJECT_ROOT, interop_threads
 from asl.files import write_json_atomic, write_text_atomic
 
@@ -58,7 +59,7 @@ class Job:
         self.spec = {"notebook": str(notebook), "output": str(self.folder / f".{name}.tmp.ipynb"),
                      "parameters": parameters, "cwd": str(self.folder),
                      "result": str(self.folder / ".result.json"), "parent": os.getpid()}
-        self.env = env
+        self.env = {**env, progress.DIR_VARIABLE: str(self.folder)}   # see asl.progress
         self.process: subprocess.Popen | None = None
         self.started = 0.0
         self.killed_by = ""      # "timeout" or "interrupt"

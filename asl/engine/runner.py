@@ -9,8 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from asl import progress
-from asl.engine import manifest
+from asl.engine import estimate, manifest
 from asl.engine.cache import invalid_metrics, write_stamp
+from asl.engine.console import BuildProgress, clock, doing, due, line
 from asl.engine.dependencies import ready_runs
 from asl.engine.execute import Job, export_html, kernel_env
 from asl.engine.parameters import USES_PARAMETER
@@ -19,18 +20,11 @@ from asl.engine.variants import Variant
 from asl.engine.records import BuildRecord, publish
 
 POLL_SECONDS = 0.5
-HEARTBEAT_SECONDS = 60
 
 
 def say(name: str, state: str, detail: str = "") -> None:
     """One progress line, readable in a terminal and in a CI log alike."""
-    print(f"  {name:<22} {state:<8} {detail}".rstrip(), flush=True)
-
-
-def clock(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}" if minutes >= 60 \
-        else f"{minutes}:{seconds:02d}"
+    line(f"  {name:<22} {state:<8} {detail}".rstrip())
 
 
 class Runner:
@@ -46,6 +40,15 @@ class Runner:
         self.threads = max(1, manifest.cores() // self.jobs)
         self.gpu_count = len(gpu_names)
         self.free_gpus = [str(i) for i in range(self.gpu_count)]   # one GPU variant per GPU
+        self.tally: BuildProgress | None = None
+
+    def track(self, todo: list[tuple[Run, str]]) -> BuildProgress:
+        """Count the build's runs and estimate its time from the last manifest in its folder."""
+        previous = manifest.previous(self.variants_dir.parent)
+        runs = [run for run, _ in todo]
+        self.tally = BuildProgress(estimate.expected_seconds(runs, previous, self.quick),
+                                   self.jobs)
+        return self.tally
 
     def describe(self) -> str:
         return f"jobs {self.jobs}, {self.threads} thread(s) each"
@@ -77,6 +80,7 @@ class Runner:
         record."""
         pending, running, records, plans = list(todo), [], {}, {}
         queued = {run.name for run, _ in todo}
+        tally = self.track(todo)
         try:
             while pending or running:
                 for variant, key in ready_runs(pending, queued, records, self.not_run):
@@ -88,10 +92,12 @@ class Runner:
                     job = self.make_job(variant)
                     plans[job.name] = (variant, key)
                     job.start()
+                    tally.started(job.name)
                     running.append(job)
                     say(job.name, "running", f"{self.threads} threads"
                         + (f", GPU {job.gpu}" if job.gpu else ""))
                 time.sleep(POLL_SECONDS)
+                tally.refresh()
                 for job in list(running):
                     self.show_progress(job)
                     if job.finished():
@@ -104,6 +110,8 @@ class Runner:
                 job.stop("interrupt")
                 shutil.rmtree(job.folder, ignore_errors=True)
             raise
+        finally:
+            tally.close()
         return records
 
     def not_run(self, run: Run, key: str) -> BuildRecord:
@@ -111,19 +119,18 @@ class Runner:
         last good results kept."""
         cause = f"{run.uses.name} failed, and this run uses its output"
         say(run.name, "FAILED", f"not run: {cause}")
+        self.ended(run.name, None)
         return BuildRecord("failed", self.variants_dir / f"{run.name}.failed", key, 0.0,
                            datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            run.parameters, error=f"not run: {cause}",
                            data=self.data_fingerprint, threads=self.threads)
 
     def show_progress(self, job: Job) -> None:
-        state = progress.read(job.folder)
-        if state and state != job.shown:
+        """A line with what the run is doing, when one is due (see ``console.due``)."""
+        state = progress.read(job.folder) or job.shown
+        if due(state, job.shown, job.elapsed - job.beat):
             job.shown, job.beat = state, job.elapsed
-            say(job.name, "running", f"{progress.describe(state)}  [{clock(job.elapsed)}]")
-        elif job.elapsed - job.beat >= HEARTBEAT_SECONDS:
-            job.beat = job.elapsed
-            say(job.name, "running", f"[{clock(job.elapsed)}]")
+            say(job.name, "running", doing(state, job.elapsed))
 
     def finish(self, job: Job, variant: Variant, key: str,
                worker: dict | None = None) -> BuildRecord:
@@ -154,17 +161,23 @@ class Runner:
             say(job.name, "done", clock(result["seconds"])
                 + (f" on {worker['host']}" if worker else ""))
             record.notebook_html = final / f"{job.name}.html" if html else None
+            self.ended(job.name, result["seconds"])
             return record
         failed = final.with_name(f"{job.name}.failed")
         shutil.rmtree(failed, ignore_errors=True)
         os.replace(job.folder, failed)
         html = failed / f"{job.name}.html" if html else None
-        print(failure_block(job.name, result, variant.notebook.name,
-                            failed / f"{job.name}.ipynb" if result["notebook"] else None, html),
-              flush=True)
+        line(failure_block(job.name, result, variant.notebook.name,
+                           failed / f"{job.name}.ipynb" if result["notebook"] else None, html))
         record.status, record.dir, record.error = "failed", failed, failure_text(result)
         record.notebook_html = html
+        self.ended(job.name, result["seconds"])
         return record
+
+    def ended(self, name: str, seconds: float | None) -> None:
+        """Count a run as ended in the build's tally (``seconds`` None: it never ran)."""
+        if self.tally:
+            self.tally.ended(name, seconds)
 
 
 def failure_text(result: dict) -> str:

@@ -23,7 +23,7 @@ from asl.engine.sweeps import combinations, label, sweep_name
 from asl.errors import VariantError
 
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
-              "gpu", "sweep", "uses"}
+              "gpu", "sweep", "uses", "minutes"}
 ROLES = ("baseline", "leakage_control")
 
 
@@ -44,6 +44,7 @@ class Variant:
     sweep: str | None = None                # the sweep it belongs to (its name in variants.yaml)
     swept: dict = field(default_factory=dict)        # its values of the swept parameters
     uses: Variant | None = None             # the variant whose runs' output it builds on
+    minutes: float | None = None            # typical minutes of one full-build run (estimates)
 
     @property
     def seeded(self) -> bool:
@@ -124,7 +125,7 @@ def _rows(name: str, entry, raw: dict, notebooks_dir: Path,
     common = dict(notebook=notebook, description=" ".join(str(entry.get("description", "")).split()),
                   declared=declared, role=_role(entry, where), seeds=_seeds(entry, where),
                   timeout=_timeout(entry.get("timeout", raw.get("timeout")), where),
-                  gpu=_gpu(entry, where))
+                  gpu=_gpu(entry, where), minutes=_minutes(entry, where))
     if "sweep" not in entry:
         return [Variant(name, title=title, settings=settings, **common)]
     rows = []
@@ -164,6 +165,13 @@ def _gpu(entry: dict, where: str) -> bool | None:
         raise VariantError(f"{where}: gpu must be true (needs a GPU) or false (never uses "
                            f"one), not {gpu!r}; leave it out to use a GPU where there is one")
     return gpu
+
+
+def _minutes(entry: dict, where: str) -> float | None:
+    minutes = entry.get("minutes")
+    if minutes is not None and (type(minutes) not in (int, float) or not minutes > 0):
+        raise VariantError(f"{where}: minutes must be a number above 0, not {minutes!r}")
+    return minutes
 
 
 def _timeout(timeout, where: str) -> float | None:

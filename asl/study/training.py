@@ -39,10 +39,23 @@ def configure(seed: int, threads: int = 0) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def progress_callback(output_dir, stage: str, epochs: int):
+def progress_callback(output_dir, stage: str, epochs: int, every: float = 10.0):
+    """A Keras callback that records ``stage epoch k/epochs`` as each epoch begins, with the
+    batch reached at most every ``every`` seconds and the metrics as each epoch ends."""
     import keras
 
     class Progress(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch, self.last = epoch + 1, time.monotonic()
+            report_progress(output_dir, stage, self.epoch, epochs)
+
+        def on_train_batch_end(self, batch, logs=None):
+            if time.monotonic() - self.last >= every:
+                self.last = time.monotonic()
+                steps = self.params.get("steps")
+                report_progress(output_dir, stage, self.epoch, epochs,
+                                f"batch {batch + 1}" + (f"/{steps}" if steps else ""))
+
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
             shown = ", ".join(f"{k} {v:.3f}" for k, v in logs.items()

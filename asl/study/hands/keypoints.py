@@ -12,6 +12,7 @@ import numpy as np
 
 from asl.config import CACHE_DIR
 from asl.files import atomic_write
+from asl.progress import counting
 from asl.study.hands.detector import (NUM_KEYPOINTS, DetectorSettings, HandDetector,
                                       file_sha256, find_hand_models)
 
@@ -123,7 +124,7 @@ def detect_many(images, weights_path: str = "", settings: DetectorSettings | Non
 
 
 def _fill(result: HandKeypoints, outputs) -> None:
-    for i, output in enumerate(outputs):
+    for i, output in enumerate(counting(outputs, len(result.presence), "photos")):
         if output is not None:
             result.keypoints[i], result.presence[i], result.handedness[i], result.attempt[i] = output
 
