@@ -87,3 +87,17 @@ def uses_table(tmp_path: Path, entries: dict):
     path = tmp_path / "variants.yaml"
     path.write_text(yaml.safe_dump({"variants": entries}))
     return variants.load(path, tmp_path)
+
+
+def uses_notebook(book) -> None:
+    """tiny.ipynb with a training seed, a ``uses_dir``, a seed to fail on, and in its metrics
+    the metrics.json of the run it used."""
+    parameters = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
+    parameters["source"].append('\ntrain_seed = 1\nuses_dir = ""\nfail_seed = 0\n')
+    book["cells"][-1]["source"][-1:-1] = [
+        "if train_seed == fail_seed:\n",
+        "    raise ValueError(f'asked to fail on seed {train_seed}')\n",
+        "metrics['uses_dir'] = uses_dir\n",
+        "metrics['used'] = json.loads((Path(uses_dir) / 'metrics.json').read_text()) "
+        "if uses_dir else None\n",
+        "metrics['used_files'] = sorted(os.listdir(uses_dir)) if uses_dir else []\n"]

@@ -78,7 +78,7 @@ def test_training_progress_reports_the_epoch_as_it_begins_and_the_batch_within_i
 
 def test_hand_detection_counts_its_photos_in_the_folder_the_build_gave(tmp_path, monkeypatch):
     from asl import progress
-    from asl.study import hand_keypoints
+    from asl.study.hands import keypoints as hand_keypoints
 
     seen = []
     monkeypatch.setenv(progress.DIR_VARIABLE, str(tmp_path))

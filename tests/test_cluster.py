@@ -207,7 +207,7 @@ def test_time_limit_and_interrupt_stop_the_notebook_on_the_worker(tiny_project):
 
 def test_a_run_gets_the_run_it_uses_on_the_cluster(tmp_path):
     from conftest import project_with_notebook
-    from test_uses import uses_notebook
+    from helpers import uses_notebook
 
     project, args = project_with_notebook(tmp_path, uses_notebook)
     project.edit_variants(lambda table: table.update(

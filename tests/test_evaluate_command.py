@@ -32,7 +32,7 @@ def test_evaluate_with_missing_photos_talks_about_images(capsys, tmp_path):
 
 def test_evaluate_names_a_damaged_model_file(capsys, tmp_path):
     from asl import metrics_file
-    from test_report_context import model_metrics
+    from report_builds import model_metrics
     folder = tmp_path / "out" / "variants" / "cnn_scratch.seed1"
     metrics_file.write(folder, model_metrics("cnn_scratch", "cnn", "frame_block", 0.8, 0.3,
                                              seed=0, folder=folder))

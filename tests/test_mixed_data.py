@@ -36,7 +36,7 @@ def test_runs_on_different_data_make_the_report_incomplete(tiny_project, capsys)
 def test_the_report_names_each_variants_training_data(tmp_path):
     from asl.report.context import build_context
     from asl.report.render import render_html
-    from test_report_context import make_build
+    from report_builds import make_build
     out_dir, variants, manifest, *rest = make_build(tmp_path)
     for name, entry in manifest["variants"].items():
         entry["data_fingerprint"] = ("a" if name == "cnn_scratch" else "b") * 64

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from asl.study.data import frame_number
+from asl.frames import frame_number
 
 
 def frame_blocks(ids, split: dict | None) -> list[str] | None:

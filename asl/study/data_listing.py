@@ -3,7 +3,6 @@ is left out, and a few file headers to tell photos from other files."""
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -13,12 +12,12 @@ from PIL import Image
 from asl import CLASSES
 from asl.errors import DataError
 from asl.files import walk_files
+from asl.frames import frame_number  # noqa: F401 (re-exported)
 from asl.study.data_photos import UNREADABLE, is_image
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 SNIFF_SAMPLE = 20
 _CLASS_INDEX = {name.lower(): index for index, name in enumerate(CLASSES)}
-_FRAME_NUMBER = re.compile(r"(\d+)(?:_test)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -27,12 +26,6 @@ class Entry:
     name: str       # path inside the folder or member name inside the zip
     id: str
     frame: int
-
-
-def frame_number(file_name: str) -> int:
-    """Frame number of a Kaggle file name (``A1234.jpg`` -> 1234), or -1."""
-    match = _FRAME_NUMBER.search(PurePosixPath(file_name).stem)
-    return int(match.group(1)) if match else -1
 
 
 def _class_of(relative: PurePosixPath) -> int | None:
