@@ -77,22 +77,23 @@ def record(name: str, search: dict, results: experiment.Results) -> dict:
             **EXPLAINABLE.get(name, {})}
 
 
-def figures(autoencoder, classifiers: dict, data: experiment.Data, output_dir) -> list[dict]:
+def figures(autoencoder, classifiers: dict, data: experiment.Data, output_dir,
+            variant: str) -> list[dict]:
     """Eight test photos above their reconstructions from the code, and the code dimensions
-    each classifier relies on most."""
+    each classifier relies on most; every caption starts with the ``variant``'s name."""
     from asl.study.figures import entry, importance_bars, reconstructions
 
     out = Path(output_dir)
     sample = data.test.images[::max(1, len(data.test) // 8)][:8]
-    made = [entry("reconstructions", "Autoencoder: test photos (top) and their reconstructions "
-                  "from the code (bottom).", reconstructions(
+    made = [entry("reconstructions", f"{variant}: test photos (top) and the autoencoder's "
+                  "reconstructions of them from the code (bottom).", reconstructions(
                       sample, autoencoder.predict(sample, verbose=0), out / "reconstructions.png"))]
     for name, estimator in classifiers.items():
         weights = importances(name, estimator)
         scale = ("impurity importance" if name == "random_forest"
                  else "mean |coefficient| (standardised codes)")
-        made.append(entry(f"importance_{name}", f"{name.replace('_', ' ')}: the 15 most "
-                          "influential code dimensions.", importance_bars(
+        made.append(entry(f"importance_{name}", f"{variant}: the 15 code dimensions most "
+                          f"influential in the {name.replace('_', ' ')}.", importance_bars(
                               weights, [f"code {i}" for i in range(len(weights))],
                               out / f"importance_{name}.png", scale)))
     return made

@@ -157,6 +157,21 @@ def evaluate_keras(model, data: Data, output_dir) -> Results:
                               evaluate.model_summary(path, model.count_params()))
 
 
+def spread(count: int, shown: int = 16) -> np.ndarray:
+    """Indices of up to ``shown`` items spread evenly through ``count`` (first and last
+    included), for the example grids."""
+    return np.unique(np.linspace(0, count - 1, min(shown, count)).round().astype(int))
+
+
+def fine_tuning_note(stages) -> str:
+    """The learning-curves caption's words for the dashed line that ``figures.learning_curves``
+    draws where a second training stage (fine-tuning) begins; empty with one stage."""
+    if not stages or len(stages) < 2:
+        return ""
+    return (f"; the dashed line marks the start of fine-tuning, after {stages[0]} epochs "
+            "of training the new head on the frozen base")
+
+
 def standard_figures(results: Results, data: Data, training: dict | None, output_dir,
                      title: str, curves_of: str = "") -> list[dict]:
     """Learning curves, confusion matrix, misclassified test photos, wild predictions;
@@ -167,7 +182,8 @@ def standard_figures(results: Results, data: Data, training: dict | None, output
     made = []
     if training and training["history"].get("loss"):
         made.append({"key": "learning_curves", "caption": f"{title}: learning curves{curves_of} "
-                     "(training vs validation; validation photos are held-out frame blocks).",
+                     "(training vs validation; validation photos are held-out frame blocks"
+                     f"{fine_tuning_note(training.get('stages'))}).",
                      "file": figures.learning_curves(training["history"], out / "learning_curves.png",
                                                      training.get("stages"))})
     made.append({"key": "confusion_matrix", "caption": f"{title}: confusion matrix on the "
@@ -176,16 +192,20 @@ def standard_figures(results: Results, data: Data, training: dict | None, output
                      results.test["confusion_matrix"], out / "confusion_matrix.png")})
     wrong = np.flatnonzero(np.asarray(results.test["y_true"]) != np.asarray(results.test["y_pred"]))
     if len(wrong):
-        pick = wrong[np.linspace(0, len(wrong) - 1, min(16, len(wrong))).round().astype(int)]
+        pick = wrong[spread(len(wrong))]
         made.append({"key": "misclassified", "caption": f"{title}: misclassified test photos "
-                     f"({len(wrong)} of {results.test['n']}), true → predicted.",
+                     f"({len(wrong)} of {results.test['n']}), true → predicted; "
+                     f"{len(pick)} photos spread evenly among the {len(wrong)} misclassified "
+                     "ones, in the test set's order.",
                      "file": figures.example_grid(
                          data.test.images[pick], data.test.labels[pick],
                          np.asarray(results.test["y_pred"])[pick], out / "misclassified.png")})
     if results.wild is not None:
-        pick = np.linspace(0, len(data.wild) - 1, 16).round().astype(int)
+        pick = spread(len(data.wild))
         made.append({"key": "wild_examples", "caption": f"{title}: photos of other people "
-                     "(wild set), true → predicted; green right, red wrong.",
+                     "(wild set), true → predicted; green right, red wrong; "
+                     f"{len(pick)} photos spread evenly through all {len(data.wild)} wild photos "
+                     "(both halves), right or wrong.",
                      "file": figures.example_grid(
                          data.wild.images[pick], data.wild.labels[pick],
                          np.asarray(results.wild["y_pred"])[pick], out / "wild_examples.png")})

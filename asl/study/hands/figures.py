@@ -55,15 +55,16 @@ def keypoint_figures(detection: dict, data, found, fitted: dict, reported: str, 
     if data.wild is not None:
         pick = np.linspace(0, len(data.wild) - 1, 16).round().astype(int)
         made.append(entry("keypoint_examples", f"{variant}: hand keypoints found on photos of "
-                          "other people (no lines: no hand found).", keypoint_examples(
+                          f"other people (no lines: no hand found); {len(pick)} photos spread "
+                          f"evenly through all {len(data.wild)} wild photos.", keypoint_examples(
                               data.wild.images[pick], found.wild.keypoints[pick],
                               [CLASSES[label] for label in data.wild.labels[pick]],
                               out / "keypoint_examples.png")))
     for name in ("logistic_regression", reported):
         scale = ("mean |coefficient| (standardised features)" if name == "logistic_regression"
                  else "impurity importance")
-        made.append(entry(f"importance_{name}", f"{name.replace('_', ' ')}: the 15 most "
-                          "influential keypoint features.", figures.importance_bars(
+        made.append(entry(f"importance_{name}", f"{variant}: the 15 keypoint features most "
+                          f"influential in the {name.replace('_', ' ')}.", figures.importance_bars(
                               classifiers.importances(fitted[name]), FEATURE_NAMES,
                               out / f"importance_{name}.png", scale)))
     return made
