@@ -2,34 +2,12 @@
 records. The recommendation's reasons and the next steps are in advice.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from asl.report.candidates import Candidate
-from asl.report.decision import Recommendation
 from asl.report.decision import best
+from asl.report.facts import Facts, Finding  # noqa: F401 (narrative.Facts, .Finding)
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff
-from asl.report.significance import Significance, TestGroup
-from asl.report.verdicts import compared
-
-
-@dataclass
-class Finding:
-    title: str
-    text: str
-
-
-@dataclass
-class Facts:
-    """What the findings are computed from."""
-
-    models: list[Candidate]
-    significance: Significance
-    recommendation: Recommendation | None
-    roles: dict                 # role -> Candidate (baseline, leakage_control)
-    exploration: dict | None    # the exploration notebook's metrics
-    reference: dict             # the original study's published accuracies
-    ideas: list = field(default_factory=list)          # measured ideas (asl.report.ideas)
-    detection: dict = field(default_factory=dict)      # a keypoint variant's detection rates
+from asl.report.significance import TestGroup
+from asl.report.verdicts import NOT_TESTED, compared, difference
 
 
 def where(block: str) -> str:
@@ -145,22 +123,51 @@ def best_out_of_domain(facts: Facts) -> Finding | None:
 
 
 def against_baseline(facts: Facts) -> Finding | None:
+    """Each other model minus the baseline, in and out of domain, with the interval and the
+    verdict of the same Holm-adjusted test (as the ideas finding prints them)."""
     baseline = facts.roles.get("baseline")
     if baseline is None or not baseline.comparable:
         return None
+    others = [m for m in facts.models if m is not baseline and m.comparable and not m.explainable]
+    blocks = [block for block in ("test", "wild") if baseline.accuracy(block) is not None]
+    tested = {(m.key, block): facts.significance.pair(block, m, baseline)
+              for m in others for block in blocks}
+    pairs = [pair for pair in tested.values() if pair]
     changes = []
-    for other in facts.models:
-        if other is baseline or not other.comparable or other.explainable:
-            continue
-        parts = [f"{fmt_diff(getattr(other, b)['accuracy'] - getattr(baseline, b)['accuracy'])} "
-                 f"{'in domain' if b == 'test' else 'out of domain'}"
-                 f"{'*' if facts.significance.between(b, other, baseline) else ''}"
-                 for b in ("test", "wild") if getattr(other, b) and getattr(baseline, b)]
-        changes.append(f"{other.title}: {', '.join(parts)}")
+    for other in others:
+        parts = [_change(other, baseline, block, tested[other.key, block], _runs_note(pairs))
+                 for block in blocks if other.accuracy(block) is not None]
+        if parts:
+            changes.append(f"{other.title}: {', '.join(parts)}")
     if not changes:
         return None
-    return Finding("Against the baseline", f"Accuracy change relative to {baseline.title} "
-                   "(* = significant after Holm correction): " + "; ".join(changes) + ".")
+    families = {("in domain" if p.block == "test" else "out of domain"): p.family for p in pairs}
+    holm = " and ".join(f"{n} pairs {place}" for place, n in families.items())
+    return Finding("Against the baseline", f"Accuracy of each model minus {baseline.title}'s: "
+                   + "; ".join(changes) + ". (Out of domain on the report half of the wild "
+                   "photos; intervals and verdicts from the same test"
+                   + (f", adjusted for Holm over {holm}" if holm else "")
+                   + f"; {_runs_note(pairs)}.)")
+
+
+def _change(model: Candidate, baseline: Candidate, block: str, pair, runs: str) -> str:
+    """``in domain +0.037 [-0.002, 0.071] (not significant)``: the model minus the baseline."""
+    place = "in domain" if block == "test" else "out of domain"
+    if pair is None:
+        gap = model.accuracy(block) - baseline.accuracy(block)
+        return f"{place} {fmt_diff(gap)} ({NOT_TESTED})"
+    once = "; one training run" if pair.seeds == 1 and runs != ONE_RUN_EACH else ""
+    word = "significant" if pair.significant else "not significant"
+    return f"{place} {difference(pair, model)} ({word}{once})"
+
+
+ONE_RUN_EACH = "one training run each"
+
+
+def _runs_note(pairs: list) -> str:
+    """What the verdicts of these pairs rest on, for a finding's closing note."""
+    return (ONE_RUN_EACH if all(p.seeds == 1 for p in pairs) else
+            "over the seeds both sides ran; \"one training run\" where a side ran once")
 
 
 def calibration_word(ece: float, gap: float) -> str:
@@ -244,8 +251,7 @@ def ideas_that_worked(facts: Facts) -> Finding | None:
               (f"On other people's photos, not significant{holm}",
                [i for i in measured if not i.wild.significant]))
     pairs = [e.pair for i in measured for e in (i.wild, i.test) if e is not None and e.pair]
-    runs = ("one training run each" if all(p.seeds == 1 for p in pairs) else
-            "over the seeds both sides ran; \"one training run\" where a side ran once")
+    runs = _runs_note(pairs)
     in_domain = next((i.test.pair.family for i in measured if i.test and i.test.pair), None)
     families = (f" ({family} pairs out of domain, {in_domain} in domain)"
                 if family and in_domain else "")
@@ -259,7 +265,7 @@ def ideas_that_worked(facts: Facts) -> Finding | None:
 def _idea_text(idea, runs: str) -> str:
     """``Retries +0.030 [-0.024, 0.084] (in domain +0.259 [0.056, 0.461], significant)``."""
     text = f"{idea.name} {fmt_diff(idea.wild.difference)} {fmt_ci(idea.wild.interval)}"
-    if runs != "one training run each" and idea.wild.pair and idea.wild.pair.seeds == 1:
+    if runs != ONE_RUN_EACH and idea.wild.pair and idea.wild.pair.seeds == 1:
         text += " (one training run)"
     if idea.test is not None:
         verdict = ("significant" if idea.test.significant else "not significant")
