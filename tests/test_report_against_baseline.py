@@ -73,3 +73,10 @@ def test_a_model_scored_on_other_photos_is_said_to_be_untested():
     facts.significance = Significance(pairwise_tests(facts.models))
     text = narrative.against_baseline(facts).text
     assert "Stranger: in domain +0.250 (not tested (different photos))" in text
+
+
+def test_a_tie_with_the_baseline_is_not_printed_as_a_negative_zero():
+    facts, significance, baseline, challenger = planted()
+    text = narrative.against_baseline(facts).text
+    assert "Other1: in domain +0.000" in text and "-0.000" not in text
+    assert fmt_diff(-0.0004) == "+0.000" and fmt_diff(-0.0006) == "-0.001"

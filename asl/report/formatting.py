@@ -24,8 +24,8 @@ def fmt_spread(block: dict | None) -> str:
 
 
 def fmt_diff(value) -> str:
-    """A signed difference of accuracies, three decimals."""
-    return f"{value:+.3f}"
+    """A signed difference of accuracies, three decimals; a tie is +0.000, never -0.000."""
+    return f"{round(value, 3) + 0.0:+.3f}"
 
 
 P_FLOOR = 1e-6  # printed as "< 1e-6"
