@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def _compute(source: Source) -> PhotoScan:
     handle, read = source.reader()
     try:
         for entry in tqdm(entries, desc=f"checking {source.path.name}", mininterval=5,
-                          disable=len(entries) < 2000):
+                          disable=len(entries) < 2000 or not sys.stderr.isatty()):
             raw = b""
             try:
                 raw = read(entry.name)
