@@ -50,3 +50,30 @@ def test_the_keypoint_cache_is_written_whole_and_readable_like_every_output(tmp_
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
     assert keypoints._load(path).attempt.tolist() == [-1, 2, -1]
+
+
+def test_two_runs_needing_the_same_photos_detect_them_once(tmp_path, monkeypatch):
+    """hands and hands_no_retries run side by side in a quick build: the second waits for the
+    first's cache instead of finding the same hands again."""
+    import threading
+    import time
+
+    monkeypatch.setattr(keypoints, "cache_file", lambda *args: tmp_path / "hands-same.npz")
+    calls = []
+
+    def slow_detection(images, *args, **kwargs):
+        calls.append(len(images))
+        time.sleep(0.5)
+        return keypoints.empty_keypoints(len(images))
+
+    monkeypatch.setattr(keypoints, "detect_many", slow_detection)
+    images = np.full((3, 16, 16, 3), 90, np.uint8)
+    found = []
+    runs = [threading.Thread(target=lambda: found.append(keypoints.extract_keypoints(
+        images, ["a", "b", "c"], "test", progress=False))) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert calls == [3]
+    assert [len(result.attempt) for result in found] == [3, 3]

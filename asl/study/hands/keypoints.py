@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
+from filelock import FileLock
 
 from asl.config import CACHE_DIR
 from asl.files import atomic_write
@@ -137,10 +138,15 @@ def extract_keypoints(image_set_or_images, ids: Sequence[str] | None = None, cac
     CACHE_DIR/keypoints so that later runs never detect the same photos twice."""
     settings = settings or DetectorSettings()
     images, ids = _images_and_ids(image_set_or_images, ids)
-    path = cache_file(images, ids, cache_key, weights_path, settings) if use_cache else None
-    if path is not None and path.exists():
-        return _load(path)
-    result = detect_many(images, weights_path, settings, workers, progress)
-    if path is not None:
+    if not use_cache:
+        return detect_many(images, weights_path, settings, workers, progress)
+    path = cache_file(images, ids, cache_key, weights_path, settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Two runs of a build that need the same photos (hands and hands_no_retries) detect them
+    # once: the second waits for the first's cache file.
+    with FileLock(f"{path}.lock"):
+        if path.exists():
+            return _load(path)
+        result = detect_many(images, weights_path, settings, workers, progress)
         _save(path, result)
     return result
