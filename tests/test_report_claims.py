@@ -69,7 +69,7 @@ def test_page_one_states_the_limits():
     top = candidate("top", share(0.7), share(0.7), test_right=rng.random(60) < 0.95,
                     latency_ms=1.0)
     hands = candidate("hands", share(0.8, 5), share(0.8, 5), test_right=rng.random(60) < 0.6,
-                      latency_ms=26.0, family="landmarks")
+                      latency_ms=26.0, family="keypoints")
     models = [top, hands]
     significance = Significance(pairwise_tests(models, ("test", "wild", "wild_select")))
     rec = recommend(models, significance)
@@ -117,7 +117,7 @@ def test_reproducibility_lists_the_seeds_each_variant_ran():
 
 def test_a_negative_domain_gap_is_explained_by_the_detection_rates():
     hands = candidate("hands", share(0.9), share(0.9), test_right=np.arange(60) < 40,
-                      family="landmarks")
+                      family="keypoints")
     models = [hands]
     significance = Significance([])
     rec = recommend(models, significance)

@@ -98,7 +98,7 @@ def domain_gap(facts: Facts) -> Finding | None:
         text += "; " + _gap_sentence(chosen, "the recommended model")
     text += (". The gap is in-domain minus wild accuracy, on different photos, so it is not "
              "tested.")
-    if any(m.test["accuracy"] < m.wild["accuracy"] and m.family in ("landmarks", "handcrop")
+    if any(m.test["accuracy"] < m.wild["accuracy"] and m.family in ("keypoints", "handcrop")
            for m in shown):
         text += detection_reason(facts)
     return Finding("Domain gap", text)
