@@ -1,4 +1,4 @@
-"""Uncertainty and significance: Wilson intervals, McNemar tests, cluster-robust tests and
+"""Uncertainty and significance: Wilson intervals, cluster-robust tests and
 block-bootstrap intervals for photos that come in frame blocks, Holm correction."""
 from __future__ import annotations
 
@@ -13,21 +13,6 @@ def wilson_ci(correct: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
         return (float("nan"), float("nan"))
     low, high = proportion_confint(int(correct), int(n), alpha=alpha, method="wilson")
     return float(low), float(high)
-
-
-def mcnemar_test(y_true, pred_a, pred_b) -> dict:
-    """McNemar's test on paired predictions: exact binomial when discordant pairs are few."""
-    from statsmodels.stats.contingency_tables import mcnemar
-
-    y_true, pred_a, pred_b = map(np.asarray, (y_true, pred_a, pred_b))
-    a_ok, b_ok = pred_a == y_true, pred_b == y_true
-    table = [[int((a_ok & b_ok).sum()), int((a_ok & ~b_ok).sum())],
-             [int((~a_ok & b_ok).sum()), int((~a_ok & ~b_ok).sum())]]
-    discordant = table[0][1] + table[1][0]
-    exact = discordant < 25
-    result = mcnemar(table, exact=exact, correction=True)
-    return {"a_only": table[0][1], "b_only": table[1][0], "statistic": float(result.statistic),
-            "p_value": float(result.pvalue), "exact": exact}
 
 
 def holm(p_values, alpha: float = 0.05) -> tuple[list[bool], list[float]]:
