@@ -2,11 +2,11 @@
 for an unknown variant and for a seed never built) and the paths it was built with."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from asl import config
 from asl.engine.cache import read_stamp
+from asl.engine.plan import seeds_on_disk
 from asl.engine.variants import read_yaml
 from asl.errors import UsageError, VariantError
 
@@ -19,9 +19,8 @@ def run_folder(variants_dir: Path, name: str, seed: int) -> Path:
 
 def built_seeds(variants_dir: Path, name: str) -> list[int]:
     """The training seeds of ``name`` with results in ``variants_dir``."""
-    pattern = re.compile(rf"{re.escape(name)}\.seed(\d+)")
-    return sorted(int(match.group(1)) for path in variants_dir.glob(f"{name}.seed*")
-                  if (match := pattern.fullmatch(path.name)) and (path / "metrics.json").exists())
+    return [seed for seed in seeds_on_disk(variants_dir, name)
+            if (variants_dir / f"{name}.seed{seed}" / "metrics.json").exists()]
 
 
 def built_run(name: str, seed: int, out: Path, quick: bool, given_out: Path | None) -> Path:

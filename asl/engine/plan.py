@@ -207,14 +207,18 @@ def check_run_counts(runs: list[Run], max_runs: int | None, seeds: int | None = 
                            f"fewer seeds, or allow it with --max-runs {count}")
 
 
+def seeds_on_disk(variants_dir: Path, name: str) -> list[int]:
+    """The training seeds of the ``NAME.seedK`` folders earlier builds left in ``variants_dir``."""
+    pattern = re.compile(rf"{re.escape(name)}\.seed(\d+)")
+    return sorted(int(match.group(1)) for path in variants_dir.glob(f"{glob.escape(name)}.seed*")
+                  if (match := pattern.fullmatch(path.name)))
+
+
 def runs_on_disk(variant: Variant, variants_dir: Path) -> list[Run]:
     """The runs of a variant that earlier builds left in the output folder."""
     if not variant.seeded:
         return [Run(variant)]
-    pattern = f"{glob.escape(variant.name)}.seed*"
-    seeds = sorted(int(match.group(1)) for path in variants_dir.glob(pattern)
-                   if (match := re.fullmatch(rf"{re.escape(variant.name)}\.seed(\d+)", path.name)))
-    return [Run(variant, seed) for seed in seeds]
+    return [Run(variant, seed) for seed in seeds_on_disk(variants_dir, variant.name)]
 
 
 def all_runs(table: Table, chosen: list[Run], variants_dir: Path,
