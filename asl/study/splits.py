@@ -7,6 +7,7 @@ import numpy as np
 
 from asl import CLASSES
 from asl.errors import DataError
+from asl.study.data_listing import few_names
 
 SPLIT_KINDS = ("frame_block", "random")
 SPLIT_SETTINGS = ("test_fraction", "val_fraction", "block_size", "gap")
@@ -143,9 +144,7 @@ def _every_class_trained(split: Split, labels) -> Split:
     for part in parts:
         lacking = [CLASSES[i] for i in present if i not in set(labels[getattr(split, part)])]
         if lacking:
-            names = ", ".join(lacking[:5]) + (f" and {len(lacking) - 5} more"
-                                              if len(lacking) > 5 else "")
-            raise DataError(f"split={split.kind} leaves class(es) {names} without "
+            raise DataError(f"split={split.kind} leaves class(es) {few_names(lacking)} without "
                             f"{'training' if part == 'train' else 'validation'} photos "
                             f"({_advice(split)})")
     return split
