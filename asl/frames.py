@@ -13,3 +13,10 @@ def frame_number(file_name: str) -> int:
     """Frame number of a Kaggle file name (``A1234.jpg`` -> 1234), or -1."""
     match = _FRAME_NUMBER.search(PurePosixPath(file_name).stem)
     return int(match.group(1)) if match else -1
+
+
+def block_index(frame, block_size: int):
+    """The block of ``block_size`` consecutive frames a frame number (or an array of them) falls
+    in: frames 1..block_size are block 0. The split holds out whole blocks; the report
+    resamples the same ones."""
+    return (frame - 1) // block_size

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from asl.frames import frame_number
+from asl.frames import block_index, frame_number
 
 
 def frame_blocks(ids, split: dict | None) -> list[str] | None:
@@ -21,5 +21,5 @@ def frame_blocks(ids, split: dict | None) -> list[str] | None:
         frame = frame_number(path.name)
         if frame < 0:
             return None
-        blocks.append(f"{path.parent}:{(frame - 1) // size}")
+        blocks.append(f"{path.parent}:{block_index(frame, size)}")
     return blocks

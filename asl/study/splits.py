@@ -7,6 +7,7 @@ import numpy as np
 
 from asl import CLASSES
 from asl.errors import DataError
+from asl.frames import block_index
 from asl.study.data_listing import few_names
 
 SPLIT_KINDS = ("frame_block", "random")
@@ -58,7 +59,7 @@ def frame_block_split(labels, frames, test_fraction: float, val_fraction: float,
     train, val, test = [], [], []
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
-        blocks = (frames[members] - 1) // block_size
+        blocks = block_index(frames[members], block_size)
         unique_blocks = rng.permutation(np.unique(blocks))
         n_test = max(1, round(test_fraction * len(unique_blocks)))
         n_val = max(1, round(val_fraction * len(unique_blocks))) if val_fraction > 0 else 0
