@@ -181,38 +181,40 @@ def standard_figures(results: Results, data: Data, training: dict | None, output
     out = Path(output_dir)
     made = []
     if training and training["history"].get("loss"):
-        made.append({"key": "learning_curves", "caption": f"{title}: learning curves{curves_of} "
-                     "(training vs validation; validation photos are held-out frame blocks"
-                     f"{fine_tuning_note(training.get('stages'))}).",
-                     "file": figures.learning_curves(training["history"], out / "learning_curves.png",
-                                                     training.get("stages"))})
-    made.append({"key": "confusion_matrix", "caption": f"{title}: confusion matrix on the "
-                 f"in-domain test photos ({data.split.kind.replace('_', '-')} split), rows "
-                 "normalised.", "file": figures.confusion_matrix(
-                     results.test["confusion_matrix"], out / "confusion_matrix.png")})
+        made.append(figures.entry(
+            "learning_curves", f"{title}: learning curves{curves_of} (training vs validation; "
+            "validation photos are held-out frame blocks"
+            f"{fine_tuning_note(training.get('stages'))}).",
+            figures.learning_curves(training["history"], out / "learning_curves.png",
+                                    training.get("stages"))))
+    made.append(figures.entry(
+        "confusion_matrix", f"{title}: confusion matrix on the in-domain test photos "
+        f"({data.split.kind.replace('_', '-')} split), rows normalised.",
+        figures.confusion_matrix(results.test["confusion_matrix"], out / "confusion_matrix.png")))
     wrong = np.flatnonzero(np.asarray(results.test["y_true"]) != np.asarray(results.test["y_pred"]))
     if len(wrong):
         pick = wrong[spread(len(wrong))]
-        made.append({"key": "misclassified", "caption": f"{title}: misclassified test photos "
-                     f"({len(wrong)} of {results.test['n']}), true → predicted; "
-                     f"{len(pick)} photos spread evenly among the {len(wrong)} misclassified "
-                     "ones, in the test set's order.",
-                     "file": figures.example_grid(
-                         data.test.images[pick], data.test.labels[pick],
-                         np.asarray(results.test["y_pred"])[pick], out / "misclassified.png")})
+        made.append(figures.entry(
+            "misclassified", f"{title}: misclassified test photos ({len(wrong)} of "
+            f"{results.test['n']}), true → predicted; {len(pick)} photos spread evenly among the "
+            f"{len(wrong)} misclassified ones, in the test set's order.",
+            figures.example_grid(data.test.images[pick], data.test.labels[pick],
+                                 np.asarray(results.test["y_pred"])[pick],
+                                 out / "misclassified.png")))
     if results.wild is not None:
         pick = spread(len(data.wild))
-        made.append({"key": "wild_examples", "caption": f"{title}: photos of other people "
-                     "(wild set), true → predicted; green right, red wrong; "
-                     f"{len(pick)} photos spread evenly through all {len(data.wild)} wild photos "
-                     "(both halves), right or wrong.",
-                     "file": figures.example_grid(
-                         data.wild.images[pick], data.wild.labels[pick],
-                         np.asarray(results.wild["y_pred"])[pick], out / "wild_examples.png")})
-    made.append({"key": "per_class", "caption": f"{title}: accuracy per class, in-domain test "
-                 "vs the report half of the wild photos (95 % Wilson intervals; in brackets after "
-                 "each letter, its photos in that half).", "file": figures.per_class_accuracy(
-                     results.test, results.wild, out / "per_class_accuracy.png")})
+        made.append(figures.entry(
+            "wild_examples", f"{title}: photos of other people (wild set), true → predicted; "
+            f"green right, red wrong; {len(pick)} photos spread evenly through all "
+            f"{len(data.wild)} wild photos (both halves), right or wrong.",
+            figures.example_grid(data.wild.images[pick], data.wild.labels[pick],
+                                 np.asarray(results.wild["y_pred"])[pick],
+                                 out / "wild_examples.png")))
+    made.append(figures.entry(
+        "per_class", f"{title}: accuracy per class, in-domain test vs the report half of the "
+        "wild photos (95 % Wilson intervals; in brackets after each letter, its photos in that "
+        "half).", figures.per_class_accuracy(results.test, results.wild,
+                                              out / "per_class_accuracy.png")))
     return made
 
 
@@ -245,21 +247,22 @@ def saliency_figures(model, results: Results, data: Data, output_dir, title: str
         maps = explain.saliency_maps(model, photos.images[pick], y_pred[pick])
         labels = [f"{CLASSES[t]} → {CLASSES[p]}" for t, p in zip(y_true[pick], y_pred[pick])]
         where = "in-domain test photos" if name == "test" else "wild photos"
-        made.append({"key": f"saliency_{name}", "caption": f"{title}: where {looker} looks on "
-                     f"{where} (SmoothGrad saliency for the predicted class; right predictions "
-                     "first, then wrong ones).",
-                     "file": figures.saliency_grid(photos.images[pick], maps, labels,
-                                                   out / f"saliency_{name}.png")})
+        made.append(figures.entry(
+            f"saliency_{name}", f"{title}: where {looker} looks on {where} (SmoothGrad saliency "
+            "for the predicted class; right predictions first, then wrong ones).",
+            figures.saliency_grid(photos.images[pick], maps, labels,
+                                  out / f"saliency_{name}.png")))
     return made
 
 
 def reliability_figure(results: Results, data: Data, output_dir, title: str) -> dict:
     """Reliability diagram of the confidence of ``results`` on the in-domain test photos."""
-    return {"key": "reliability", "caption": f"{title}: reliability diagram on the in-domain "
-            "test photos (accuracy per confidence bin; the diagonal is perfect calibration).",
-            "file": figures.reliability_diagram(
-                evaluate.calibration(results.test_probabilities, data.test.labels),
-                Path(output_dir) / "reliability.png")}
+    return figures.entry(
+        "reliability", f"{title}: reliability diagram on the in-domain test photos (accuracy per "
+        "confidence bin; the diagonal is perfect calibration).",
+        figures.reliability_diagram(
+            evaluate.calibration(results.test_probabilities, data.test.labels),
+            Path(output_dir) / "reliability.png"))
 
 
 def write_metrics(output_dir, *, variant: str, family: str, notebook: str, parameters: dict,
