@@ -17,7 +17,7 @@ from asl.config import CACHE_DIR
 from asl.errors import DataError
 from asl.files import atomic_write, path_fingerprint
 from asl.study.data_listing import (  # noqa: F401  (re-exported: the data module's interface)
-    IMAGE_SUFFIXES, Entry, Listing, Source, few_names, frame_number, hidden, original_sizes,
+    Entry, Listing, Source, few_names, frame_number, hidden, original_sizes,
     sizes_of, stored_size, survey, survey_source)
 from asl.study.data_photos import COLOR_MODES, UNREADABLE, decode  # noqa: F401
 
