@@ -63,6 +63,7 @@ from asl.files import sha256, write_json_atomic
 
 SCHEMA_VERSION = 1
 FILENAME = "metrics.json"
+HAND_FAMILIES = ("keypoints", "handcrop")   # the families that read the hand, not the photo
 
 MODEL_KEYS = ("variant", "title", "family", "notebook", "parameters", "quick", "classes", "data",
               "split", "test", "wild", "test_accuracy", "wild_accuracy", "train_accuracy", "training",

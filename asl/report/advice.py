@@ -1,6 +1,7 @@
 """The recommendation in words: why this model, what it needs before use, what to do next."""
 from __future__ import annotations
 
+from asl.metrics_file import HAND_FAMILIES
 from asl.report.candidates import Candidate
 from asl.report.decision import CHEAPER, Recommendation
 from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_ms
@@ -112,7 +113,7 @@ def next_steps(rec: Recommendation | None, models: list[Candidate]) -> list[str]
     """What to do next, tied to this build's weakest numbers."""
     steps = []
     if rec and rec.best_wild:
-        hand_based = any(c.family in ("keypoints", "handcrop") for c in models)
+        hand_based = any(c.family in HAND_FAMILIES for c in models)
         steps.append(f"Close the remaining domain gap: the best accuracy on the report half of "
                      f"the wild photos is {fmt_acc(rec.best_wild.wild['accuracy'])}. "
                      + ("The models that look only at the hand carry over best; training photos "

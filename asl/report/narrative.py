@@ -2,6 +2,7 @@
 records. The recommendation's reasons and the next steps are in advice.py."""
 from __future__ import annotations
 
+from asl.metrics_file import HAND_FAMILIES
 from asl.report.candidates import Candidate
 from asl.report.decision import best
 from asl.report.facts import Facts, Finding  # noqa: F401 (narrative.Facts, .Finding)
@@ -98,7 +99,7 @@ def domain_gap(facts: Facts) -> Finding | None:
         text += "; " + _gap_sentence(chosen, "the recommended model")
     text += (". The gap is in-domain minus wild accuracy, on different photos, so it is not "
              "tested.")
-    if any(m.test["accuracy"] < m.wild["accuracy"] and m.family in ("keypoints", "handcrop")
+    if any(m.test["accuracy"] < m.wild["accuracy"] and m.family in HAND_FAMILIES
            for m in shown):
         text += detection_reason(facts)
     return Finding("Domain gap", text)
