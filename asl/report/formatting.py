@@ -42,6 +42,12 @@ def fmt_p(value) -> str:
     return f"{value:.1e}" if value >= P_FLOOR else "< 1e-6"
 
 
+def p_clause(value) -> str:
+    """``p = 0.023`` in prose, or ``p < 1e-6`` below the floor (never ``p = < 1e-6``)."""
+    text = fmt_p(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def fmt_seconds(value) -> str:
     if value is None:
         return "not recorded"

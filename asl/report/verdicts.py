@@ -4,7 +4,7 @@ and how many training runs stand behind it. Never "no difference" for "not signi
 from __future__ import annotations
 
 from asl.report.candidates import Candidate
-from asl.report.formatting import fmt_ci, fmt_diff, fmt_p
+from asl.report.formatting import fmt_ci, fmt_diff, p_clause
 from asl.report.significance import PairTest
 
 NOT_TESTED = "not tested (different photos)"
@@ -24,7 +24,7 @@ def verdict(pair: PairTest | None) -> str:
                 f"(Holm family of {pair.family} pairs)")
     word = "significant" if pair.significant else "not significant"
     across = "; not repeated across seeds" if pair.seeds == 1 and pair.significant else ""
-    return (f"{word} after Holm over {pair.family} pairs (p = {fmt_p(pair.p_holm)}; "
+    return (f"{word} after Holm over {pair.family} pairs ({p_clause(pair.p_holm)}; "
             f"{runs_text(pair)}{across})")
 
 
