@@ -34,8 +34,13 @@ def common_batch(models: list[Candidate]) -> int | None:
     return max(set(sizes), key=sizes.count) if sizes else None
 
 
+def _timed_elsewhere(candidate: Candidate, size: int | None) -> bool:
+    """Its batched latency was timed at another batch size than the column's."""
+    return bool(candidate.batch_size and size and candidate.batch_size != size)
+
+
 def _batched(candidate: Candidate, size: int | None) -> str:
-    if candidate.batch_size and size and candidate.batch_size != size:
+    if _timed_elsewhere(candidate, size):
         return f"not timed at {size} ({fmt_ms(candidate.batched_ms)} at {candidate.batch_size})"
     return fmt_ms(candidate.batched_ms)
 
@@ -71,7 +76,9 @@ def comparison_rows(models: list[Candidate], results: list[VariantResult],
                 "wild_ci": fmt_ci(wild["accuracy_ci"]) if wild else "",
                 "f1": fmt_acc(test.get("f1_macro")),
                 "training": fmt_seconds(c.training_seconds), "latency": fmt_ms(c.latency_ms),
-                "batched": _batched(c, size), "parameters": fmt_int(c.parameters),
+                "batched": _batched(c, size),
+                "batched_elsewhere": _timed_elsewhere(c, size),
+                "parameters": fmt_int(c.parameters),
                 "size": fmt_bytes(c.size_bytes), "explainable": c.explainable,
                 "test_mark": _mark(c, tops["test"], "test", significance),
                 "wild_mark": _mark(c, tops["wild"], "wild", significance)})
