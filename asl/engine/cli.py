@@ -160,37 +160,40 @@ def check_images(images: str) -> None:
                         f"photos, one folder per class (A..Z, del, nothing, space)")
 
 
-def evaluate_main(argv: list[str]) -> int:
-    """``python build.py evaluate NAME --images PATH``."""
-    def evaluate() -> int:
-        args = evaluate_parser().parse_args(argv)
+def _on_built_run(argv: list[str], command: str, checks, act) -> int:
+    """Parse ``build.py COMMAND NAME --images PATH``, find the built run, call
+    ``act(folder, images, out, weights)`` and print what it returns."""
+    def run() -> int:
+        args = evaluate_parser(command).parse_args(argv)
         out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-        check_images(args.images)
+        checks(args.images)
         folder = built_run(args.variant, args.seed, out, args.quick, args.out)
-        from asl.study import own_photos
-
-        result = own_photos.evaluate_photos(folder, args.images, out / "evaluations",
-                                            weights_for(folder, args.weights))
-        print(own_photos.summary(result))
+        print(act(folder, args.images, out, weights_for(folder, args.weights)))
         return 0
 
-    return guarded(evaluate, "--debug" in argv, interrupted=("\ninterrupted", 130))
+    return guarded(run, "--debug" in argv, interrupted=("\ninterrupted", 130))
+
+
+def evaluate_main(argv: list[str]) -> int:
+    """``python build.py evaluate NAME --images PATH``: photos in class folders, scored."""
+    def evaluate(folder, images, out, weights) -> str:
+        from asl.study import own_photos
+
+        return own_photos.summary(own_photos.evaluate_photos(folder, images,
+                                                             out / "evaluations", weights))
+
+    return _on_built_run(argv, "evaluate", check_images, evaluate)
 
 
 def predict_main(argv: list[str]) -> int:
-    """``python build.py predict NAME --images PATH``."""
-    def predict() -> int:
-        args = evaluate_parser("predict").parse_args(argv)
-        out = args.out or (config.QUICK_REPORT_DIR if args.quick else config.REPORT_DIR)
-        folder = built_run(args.variant, args.seed, out, args.quick, args.out)
+    """``python build.py predict NAME --images PATH``: photos in any layout, predicted."""
+    def predict(folder, images, out, weights) -> str:
         from asl.study import predictions
 
-        result = predictions.predict_photos(folder, args.images, out / "predictions",
-                                            weights_for(folder, args.weights))
-        print(predictions.summary(result))
-        return 0
+        return predictions.summary(predictions.predict_photos(folder, images,
+                                                              out / "predictions", weights))
 
-    return guarded(predict, "--debug" in argv, interrupted=("\ninterrupted", 130))
+    return _on_built_run(argv, "predict", lambda images: None, predict)
 
 
 def one_line(error: OSError) -> str:
