@@ -11,6 +11,7 @@ from asl.config import interop_threads
 from asl.progress import write as report_progress
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
+SCHEDULES = ("constant", "cosine")
 
 
 def configure(seed: int, threads: int = 0) -> None:
@@ -75,12 +76,41 @@ def make_optimizer(name: str, learning_rate: float):
     return classes[name](learning_rate=learning_rate)
 
 
-def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int, patience: int,
-        output_dir, stage: str = "training", monitor: str = "val_loss") -> dict:
-    """Train with early stopping (best weights restored); return history, seconds, epochs run."""
+def cosine_callback(epochs: int):
+    """A Keras callback that lowers the learning rate batch by batch along half a cosine, from
+    the compiled rate at the first batch to zero after ``epochs`` epochs."""
+    import math
+
     import keras
 
+    class Cosine(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.base = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+            self.total = epochs * (self.params.get("steps") or 1)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_begin(self, batch, logs=None):
+            step = self.epoch * (self.params.get("steps") or 1) + batch
+            rate = 0.5 * self.base * (1 + math.cos(math.pi * min(step / self.total, 1.0)))
+            self.model.optimizer.learning_rate.assign(rate)
+
+    return Cosine()
+
+
+def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int, patience: int,
+        output_dir, stage: str = "training", monitor: str = "val_loss",
+        schedule: str = "constant") -> dict:
+    """Train with early stopping (best weights restored); return history, seconds, epochs run.
+    ``schedule="cosine"`` decays the learning rate to zero over the ``epochs`` given."""
+    import keras
+
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
     callbacks = [progress_callback(output_dir, stage, epochs)]
+    if schedule == "cosine":
+        callbacks.append(cosine_callback(epochs))
     if patience > 0 and len(x_val):
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor=monitor, patience=patience, restore_best_weights=True))

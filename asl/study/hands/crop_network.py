@@ -67,7 +67,8 @@ def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
     training.compile_model(model, p["optimizer"], p["learning_rate"])
     record = training.fit(model, cropped.train.images, cropped.train.labels, cropped.val.images,
                           cropped.val.labels, epochs=p["epochs"], batch_size=p["batch_size"],
-                          patience=p["patience"], output_dir=output_dir)
+                          patience=p["patience"], output_dir=output_dir,
+                          schedule=p.get("schedule", "constant"))
     return model, record, None
 
 
