@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from asl.metrics_file import HAND_FAMILIES
+from asl.report import letters
 from asl.report.candidates import Candidate
 from asl.report.decision import CHEAPER, Recommendation
 from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_ms
@@ -95,8 +96,14 @@ def before_use(chosen: Candidate) -> list[str]:
                      "needs photos from many signers, hands, backgrounds and lighting "
                      "conditions, and a new out-of-domain test grouped by signer, before "
                      "real-world use.")
-        steps.append(f"Its weakest letters on the wild photos are {hardest_classes(chosen.wild)}"
-                     "; these need targeted data.")
+        failed = letters.failing(letters.per_letter(chosen.wild))
+        if failed:
+            steps.append(f"It fails {letters.listed(failed)} on the report half of the wild photos "
+                         f"(accuracy below {letters.THRESHOLD:.2f}; the key finding 'Letters it "
+                         "fails' says what each is read as): these letters need targeted data.")
+        else:
+            steps.append(f"Its weakest letters on the wild photos are "
+                         f"{hardest_classes(chosen.wild)}; these need targeted data.")
     else:
         steps.append("No out-of-domain photos were evaluated: its accuracy on other people's "
                      "hands is unknown and must be measured before any real-world use.")
@@ -131,5 +138,10 @@ def next_steps(rec: Recommendation | None, models: list[Candidate]) -> list[str]
     steps.append("Fine-tune a larger ImageNet backbone at a larger input size where its weights "
                  "are available, and compare it on the same frame-block and wild photos.")
     steps.append("Report calibration and add a 'not sure' answer below a confidence threshold.")
-    steps.append("Move from single photos to short video clips, which J and Z need.")
+    moving = letters.motion(letters.per_letter(rec.chosen.wild)) if rec and rec.chosen.wild \
+        else []
+    scored = (" (from single photos the recommended model scores " + " and ".join(
+        f"{x.name} {fmt_acc(x.accuracy)}" for x in moving) + " on the report half, without "
+        "seeing the movement)") if moving else ""
+    steps.append(f"Move from single photos to short video clips, which J and Z need{scored}.")
     return steps
