@@ -98,9 +98,8 @@ def before_use(chosen: Candidate) -> list[str]:
                      "real-world use.")
         failed = letters.failing(letters.per_letter(chosen.wild))
         if failed:
-            steps.append(f"It fails {letters.listed(failed)} on the report half of the wild photos "
-                         f"(accuracy below {letters.THRESHOLD:.2f}; the key finding 'Letters it "
-                         "fails' says what each is read as): these letters need targeted data.")
+            steps.append(f"It fails {letters.listed(failed)} on the wild photos (below "
+                         f"{letters.THRESHOLD:.2f}; key findings): they need targeted data.")
         else:
             steps.append(f"Its weakest letters on the wild photos are "
                          f"{hardest_classes(chosen.wild)}; these need targeted data.")
@@ -109,8 +108,8 @@ def before_use(chosen: Candidate) -> list[str]:
                      "hands is unknown and must be measured before any real-world use.")
     steps.append("A confidence threshold with a 'not sure' answer, checked with a calibration "
                  "view, so that uncertain photos are not given a confident wrong letter.")
-    steps.append("J and Z are signed with a movement; a single photo cannot capture it, so these "
-                 "two letters need video input to be recognised reliably.")
+    steps.append("J and Z are signed with a movement a single photo cannot show: they need "
+                 "video input.")
     steps.append("An evaluation on photos from its intended users and a review of its errors "
                  "with signers.")
     return steps
@@ -138,10 +137,5 @@ def next_steps(rec: Recommendation | None, models: list[Candidate]) -> list[str]
     steps.append("Fine-tune a larger ImageNet backbone at a larger input size where its weights "
                  "are available, and compare it on the same frame-block and wild photos.")
     steps.append("Report calibration and add a 'not sure' answer below a confidence threshold.")
-    moving = letters.motion(letters.per_letter(rec.chosen.wild)) if rec and rec.chosen.wild \
-        else []
-    scored = (" (from single photos the recommended model scores " + " and ".join(
-        f"{x.name} {fmt_acc(x.accuracy)}" for x in moving) + " on the report half, without "
-        "seeing the movement)") if moving else ""
-    steps.append(f"Move from single photos to short video clips, which J and Z need{scored}.")
+    steps.append("Move from single photos to short video clips, which J and Z need.")
     return steps

@@ -107,8 +107,7 @@ def seeds_note(letters: list[Letter]) -> str:
     """What the accuracies and intervals are, for findings and the caption."""
     n = len(letters[0].seeds) if letters else 1
     if n == 1:
-        return ("95 % Wilson intervals over the class's photos; one training run, so they do "
-                "not cover the noise of training")
+        return "95 % Wilson intervals over the class's photos, from one training run"
     return (f"each the mean over {n} training seeds, with a 95 % Wilson interval over the "
             f"class's photos (the seeds answer the same photos, so they add no photos)")
 
@@ -147,15 +146,10 @@ def motion_letters(facts: Facts) -> Finding | None:
     names = listed(moving)
     below = [x for x in moving if x.fails]
     verdict = (f"{listed(below)} {'is' if len(below) == 1 else 'are'} below "
-               f"{THRESHOLD:.2f}: the moment photographed is not enough to tell "
+               f"{THRESHOLD:.2f}: the moment photographed does not tell "
                f"{'it' if len(below) == 1 else 'them'} from other letters." if below else
-               f"{'Both are' if len(moving) > 1 else 'It is'} at or above {THRESHOLD:.2f}: on "
-               "these photos the shape at the moment photographed was enough, but no photo "
-               "shows the movement itself.")
+               f"At or above {THRESHOLD:.2f}: on these photos the moment photographed sufficed.")
     return Finding("Motion letters",
                    f"{names} {'are' if len(moving) > 1 else 'is'} signed with a movement, and a "
-                   f"photo catches one moment of it: the model sees a hand shape, never the "
-                   f"movement. On the report half of the wild photos, {chosen.title} scores "
-                   + " and ".join(describe(x) for x in moving)
-                   + f". {verdict} Recognising {'them' if len(moving) > 1 else 'it'} from the "
-                   "movement needs video.")
+                   f"photo catches one moment of it. {chosen.title} scores " + " and ".join(describe(x) for x in moving)
+                   + f" on the report half. {verdict} The movement itself needs video.")

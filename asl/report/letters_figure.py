@@ -14,7 +14,7 @@ from asl.report.results import Figure, relative
 
 ID = "figure-letters"
 KEY = "letters"
-VERSION = 2   # bump when the drawing changes: the file name keys on the numbers and this
+VERSION = 3   # bump when the drawing changes: the file name keys on the numbers and this
 COLOURS = {"pass": "#1f5a96", "fail": "#c0392b", "seed": "#7f7f7f", "motion": "#ececec"}
 
 
@@ -26,7 +26,7 @@ def draw(letters: list[Letter], path: Path) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    fig, ax = plt.subplots(figsize=(6.7, 2.8))
+    fig, ax = plt.subplots(figsize=(6.7, 2.3))
     xs = range(len(letters))
     for x, letter in zip(xs, letters):
         if letter.name in MOTION:
@@ -72,11 +72,10 @@ def caption(chosen: Candidate, letters: list[Letter]) -> str:
     shaded = " and ".join(x.name for x in letters if x.name in MOTION)
     seeds = len(letters[0].seeds)
     dots = " Grey dots: each seed's accuracy." if seeds > 1 else ""
-    return (f"{chosen.title}, the recommended model: accuracy per class on the report half of "
-            f"the wild photos ({photos_text(letters)} each), {seeds_note(letters)}. Red: below "
-            f"{THRESHOLD:.2f}, a class it fails (dashed line)."
-            + (f" Shaded: {shaded}, signed with a movement a single photo cannot show."
-               if shaded else "") + dots)
+    return (f"{chosen.title}, recommended: accuracy per class on the report half of the wild "
+            f"photos ({photos_text(letters)} each), {seeds_note(letters)}. Red: below "
+            f"{THRESHOLD:.2f} (dashed), a class it fails."
+            + (f" Shaded: {shaded}, signed with a movement." if shaded else "") + dots)
 
 
 def letters_figure(chosen: Candidate | None, out_dir: Path, prints: PrintFigures
