@@ -58,6 +58,8 @@ def test_a_failing_letter_is_named_with_its_accuracy_and_what_it_is_read_as(tmp_
     assert text.index("M 0.133") < text.index("C 0.267")        # weakest first
     steps = " ".join(context["recommendation"]["before_use"])
     assert "It fails M and C on the wild photos (below 0.50" in steps
+    assert "the recommended model fails M and C (accuracy below 0.50" in " ".join(
+        context["summary"]["limits"])
 
     plant_letters(folder, {"M": (3, "S")})                       # other numbers, other text
     text = finding(build_context(*args), "Letters it fails")
