@@ -107,12 +107,12 @@ def test_the_figure_is_drawn_for_a_multi_seed_build(tmp_path):
     text = finding(context, "Letters it fails")
     assert f"M 0.267 {fmt_ci(stats.wilson_ci(4, 15))}" in text
     assert "read as N (33 of 45 answers over 3 seeds)" in text
-    assert "mean over 3 training seeds" in text
+    assert "means over 3 training seeds" in text
 
     figure = context["recommendation"]["letters"]
     assert figure is not None and figure.exists and not figure.blank
     assert (args[0] / "figures" / figure.file).stat().st_size > 0
-    assert "mean over 3 training seeds" in figure.caption and "each seed" in figure.caption
+    assert "means over 3 training seeds" in figure.caption and "each seed" in figure.caption
     html = render_html(context)
     recommendation = html[html.index('<h2 id="recommendation">'):html.index('<h2 id="findings">')]
     assert 'id="figure-letters"' in recommendation and figure.src in recommendation

@@ -104,12 +104,12 @@ def photos_text(letters: list[Letter]) -> str:
 
 
 def seeds_note(letters: list[Letter]) -> str:
-    """What the accuracies and intervals are, for findings and the caption."""
+    """What the accuracies and intervals are, as a sentence for findings and the caption."""
     n = len(letters[0].seeds) if letters else 1
     if n == 1:
-        return "95 % Wilson intervals over the class's photos, from one training run"
-    return (f"each the mean over {n} training seeds, with a 95 % Wilson interval over the "
-            f"class's photos (the seeds answer the same photos, so they add no photos)")
+        return "Intervals: 95 % Wilson over the class's photos, from one training run."
+    return (f"Accuracies: means over {n} training seeds; intervals: 95 % Wilson over the "
+            f"class's photos (the seeds answer the same photos, so they add none).")
 
 
 def _chosen(facts: Facts):
@@ -133,8 +133,7 @@ def failing_letters(facts: Facts) -> Finding | None:
         weakest = sorted(letters, key=lambda x: (x.accuracy, x.name))[:3]
         text = (lead + f"is at or above {THRESHOLD:.2f} on every class; its weakest: "
                 + "; ".join(describe(x) for x in weakest) + ".")
-    note = seeds_note(letters)
-    return Finding("Letters it fails", text + f" ({note[0].upper()}{note[1:]}.)")
+    return Finding("Letters it fails", f"{text} {seeds_note(letters)}")
 
 
 def motion_letters(facts: Facts) -> Finding | None:

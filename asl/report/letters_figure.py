@@ -14,7 +14,7 @@ from asl.report.results import Figure, relative
 
 ID = "figure-letters"
 KEY = "letters"
-VERSION = 3   # bump when the drawing changes: the file name keys on the numbers and this
+VERSION = 5   # bump when the drawing changes: the file name keys on the numbers and this
 COLOURS = {"pass": "#1f5a96", "fail": "#c0392b", "seed": "#7f7f7f", "motion": "#ececec"}
 
 
@@ -31,8 +31,8 @@ def draw(letters: list[Letter], path: Path) -> None:
     for x, letter in zip(xs, letters):
         if letter.name in MOTION:
             ax.axvspan(x - 0.5, x + 0.5, color=COLOURS["motion"], zorder=0)
-        if len(letter.seeds) > 1:
-            ax.scatter([x] * len(letter.seeds), letter.seeds, s=7, color=COLOURS["seed"],
+        if len(letter.seeds) > 1:   # beside the mean, not under it
+            ax.scatter([x + 0.28] * len(letter.seeds), letter.seeds, s=7, color=COLOURS["seed"],
                        zorder=2, linewidths=0)
         colour = COLOURS["fail" if letter.fails else "pass"]
         ax.errorbar([x], [letter.accuracy],
@@ -73,7 +73,7 @@ def caption(chosen: Candidate, letters: list[Letter]) -> str:
     seeds = len(letters[0].seeds)
     dots = " Grey dots: each seed's accuracy." if seeds > 1 else ""
     return (f"{chosen.title}, recommended: accuracy per class on the report half of the wild "
-            f"photos ({photos_text(letters)} each), {seeds_note(letters)}. Red: below "
+            f"photos ({photos_text(letters)} each). {seeds_note(letters)} Red: below "
             f"{THRESHOLD:.2f} (dashed), a class it fails."
             + (f" Shaded: {shaded}, signed with a movement." if shaded else "") + dots)
 
