@@ -142,13 +142,14 @@ def motion_letters(facts: Facts) -> Finding | None:
     moving = motion(per_letter(chosen.wild)) if chosen else []
     if not moving:
         return None
-    names = listed(moving)
     below = [x for x in moving if x.fails]
-    verdict = (f"{listed(below)} {'is' if len(below) == 1 else 'are'} below "
-               f"{THRESHOLD:.2f}: the moment photographed does not tell "
-               f"{'it' if len(below) == 1 else 'them'} from other letters." if below else
+    one = len(below) == 1
+    verdict = (f"{listed(below)} {'is' if one else 'are'} below {THRESHOLD:.2f}: the moment "
+               f"photographed does not tell {'it' if one else 'them'} from other letters."
+               if below else
                f"At or above {THRESHOLD:.2f}: on these photos the moment photographed sufficed.")
+    scores = " and ".join(describe(x) for x in moving)
     return Finding("Motion letters",
-                   f"{names} {'are' if len(moving) > 1 else 'is'} signed with a movement, and a "
-                   f"photo catches one moment of it. {chosen.title} scores " + " and ".join(describe(x) for x in moving)
-                   + f" on the report half. {verdict} The movement itself needs video.")
+                   f"{listed(moving)} {'are' if len(moving) > 1 else 'is'} signed with a "
+                   f"movement, and a photo catches one moment of it. {chosen.title} scores "
+                   f"{scores} on the report half. {verdict} The movement itself needs video.")
