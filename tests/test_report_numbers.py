@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from asl import metrics_file
+from asl import metrics_file, stats
 from asl.report import halves
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_p
 from report_checks import in_domain, model_blocks, summary_text
@@ -16,6 +16,9 @@ def test_every_accuracy_and_interval_equals_the_metrics(rendered):
     intervals |= {fmt_ci(pair.seen_from(model)[1])         # differences: the pairs' own tests
                   for group in rendered["context"]["tests"] for pair in group.pairs
                   for model in (pair.a, pair.b)}
+    per_letter = rendered["context"]["recommendation"]["chosen"].wild["per_class"]
+    intervals |= {fmt_ci(stats.wilson_ci(round(row["recall"] * row["support"]), row["support"]))
+                  for row in per_letter.values()}     # the letter figure and findings (one seed)
     for block in blocks:
         assert fmt_acc(block["accuracy"]) in text
         assert fmt_ci(block["accuracy_ci"]) in text

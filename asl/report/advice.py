@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from asl.metrics_file import HAND_FAMILIES
+from asl.report import letters
 from asl.report.candidates import Candidate
 from asl.report.decision import CHEAPER, Recommendation
 from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_ms
@@ -95,15 +96,20 @@ def before_use(chosen: Candidate) -> list[str]:
                      "needs photos from many signers, hands, backgrounds and lighting "
                      "conditions, and a new out-of-domain test grouped by signer, before "
                      "real-world use.")
-        steps.append(f"Its weakest letters on the wild photos are {hardest_classes(chosen.wild)}"
-                     "; these need targeted data.")
+        failed = letters.failing(letters.per_letter(chosen.wild))
+        if failed:
+            steps.append(f"It fails {letters.listed(failed)} on the wild photos (below "
+                         f"{letters.THRESHOLD:.2f}; key findings): they need targeted data.")
+        else:
+            steps.append(f"Its weakest letters on the wild photos are "
+                         f"{hardest_classes(chosen.wild)}; these need targeted data.")
     else:
         steps.append("No out-of-domain photos were evaluated: its accuracy on other people's "
                      "hands is unknown and must be measured before any real-world use.")
     steps.append("A confidence threshold with a 'not sure' answer, checked with a calibration "
                  "view, so that uncertain photos are not given a confident wrong letter.")
-    steps.append("J and Z are signed with a movement; a single photo cannot capture it, so these "
-                 "two letters need video input to be recognised reliably.")
+    steps.append("J and Z are signed with a movement a single photo cannot show: they need "
+                 "video input.")
     steps.append("An evaluation on photos from its intended users and a review of its errors "
                  "with signers.")
     return steps

@@ -9,6 +9,7 @@ from asl.report import advice, ideas, narrative, seed_figures, sections, summary
 from asl.report.candidates import candidates
 from asl.report.decision import recommend
 from asl.report.formatting import fmt_acc
+from asl.report.letters_figure import letters_figure
 from asl.report.print_figures import PrintFigures
 from asl.report.results import load_variant
 from asl.report.significance import Significance, pairwise_tests
@@ -85,6 +86,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     date = str(manifest.get("created") or dt.date.today().isoformat())
     mains = {c.variant: c for c in models if c.key == c.variant}
     figure, plotted = summary_figure(models, rec.chosen if rec else None, out_dir, prints)
+    by_letter = letters_figure(rec.chosen if rec else None, out_dir, prints)
     prints.finish()
     return {
         "title": "Recognising the American Sign Language alphabet from photos",
@@ -111,7 +113,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "ideas": tables.idea_rows(measured),
         "recommendation": None if rec is None else {
             "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
-            "reasons": advice.reasons(rec, significance), "before_use": before_use},
+            "reasons": advice.reasons(rec, significance), "before_use": before_use,
+            "letters": by_letter},
         "findings": found,
         "next_steps": advice.next_steps(rec, models),
         "model_card": tables.model_card(rec, model_results, dataset, before_use),

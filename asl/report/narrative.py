@@ -7,6 +7,7 @@ from asl.report.candidates import Candidate
 from asl.report.decision import best
 from asl.report.facts import Facts, Finding  # noqa: F401 (narrative.Facts, .Finding)
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff
+from asl.report.letters import failing_letters, motion_letters
 from asl.report.significance import TestGroup
 from asl.report.verdicts import NOT_TESTED, compared, difference
 
@@ -286,9 +287,9 @@ def hand_detection(facts: Facts) -> Finding | None:
         "hand is answered 'nothing', and counts as wrong unless it is one.")
 
 
-FINDINGS = (leakage_gap, near_duplicates, domain_gap, best_out_of_domain, ideas_that_worked,
-            hand_detection, against_baseline, calibration, transfer_learning,
-            significance_count)
+FINDINGS = (leakage_gap, near_duplicates, domain_gap, best_out_of_domain, failing_letters,
+            motion_letters, ideas_that_worked, hand_detection, against_baseline, calibration,
+            transfer_learning, significance_count)
 GLANCE = ("Domain gap", "Best out of domain", "Which ideas worked")   # the summary's three
 
 

@@ -3,6 +3,7 @@ the explainable alternative, three findings, and each model against the baseline
 recommended model."""
 from __future__ import annotations
 
+from asl.report import letters
 from asl.report.candidates import Candidate
 from asl.report.decision import Recommendation
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff, fmt_int, fmt_ms, fmt_p
@@ -77,6 +78,10 @@ def limits(rec: Recommendation, significance: Significance, n_classes: int | Non
             said.append(f"The report half of the wild photos holds {fmt_int(chosen.wild['n'])} "
                         f"photos, {low if low == high else f'{low} to {high}'} per letter: "
                         "per-letter figures are rough.")
+        failed = letters.failing(letters.per_letter(chosen.wild))
+        if failed:
+            said.append(f"There the recommended model fails {letters.listed(failed)} (accuracy "
+                        f"below {letters.THRESHOLD:.2f}; the recommendation draws every letter).")
     if top is not None and top is not chosen:
         said.append(f"In domain the recommended model's accuracy differs from the best "
                     f"in-domain model's, {top.title}, by "
