@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -52,7 +53,8 @@ def test_override_reaches_the_notebook_and_others_keep_their_results(tiny_projec
     assert tiny_project.build("--variant", "beta", "-p", "epochs=3", "-p", "label=changed") == 0
     output = capsys.readouterr().out
     assert states(output) == {"beta": "done"}
-    assert "epoch 3/3" in output                               # progress.json was shown
+    # progress.json was shown (which epoch depends on when the console polled)
+    assert re.search(r"epoch [123]/3", output)
     beta = metrics(tiny_project, "beta")
     assert beta["parameters"] == {"epochs": 3, "rate": 1.0, "label": "changed", "quick": False}
     assert beta["threads"] >= 1 and beta["omp"] == str(beta["threads"])
