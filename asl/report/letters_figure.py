@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from asl.files import atomic_write, sha256
+from asl.files import atomic_write
 from asl.report.candidates import Candidate
+from asl.report.drawn_once import drawn_once
 from asl.report.letters import MOTION, THRESHOLD, Letter, per_letter, photos_text, seeds_note
 from asl.report.print_figures import PrintFigures
 from asl.report.results import Figure, relative
@@ -84,12 +85,8 @@ def letters_figure(chosen: Candidate | None, out_dir: Path, prints: PrintFigures
     letters = per_letter(chosen.wild) if chosen and chosen.wild else []
     if not letters:
         return None
-    folder = Path(out_dir) / "figures"
-    path = folder / f"letters-accuracy-{sha256([VERSION, *(asdict(x) for x in letters)])[:12]}.png"
-    if not path.exists():
-        for old in folder.glob("letters-accuracy-*.png"):
-            old.unlink()
-        draw(letters, path)
+    path = drawn_once(out_dir, "letters-accuracy", [VERSION, *(asdict(x) for x in letters)],
+                      lambda target: draw(letters, target))
     copy = prints.prepare(path, KEY)
     return Figure(KEY, caption(chosen, letters), relative(copy.path, out_dir), path.name, True,
                   copy.blank, copy.width_mm, ID)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from asl.files import atomic_write, sha256
+from asl.files import atomic_write
 from asl.report.candidates import Candidate
+from asl.report.drawn_once import drawn_once
 from asl.report.print_figures import PrintFigures
 from asl.report.results import Figure, relative
 
@@ -77,12 +78,8 @@ def summary_figure(models: list[Candidate], recommended: Candidate | None, out_d
     rows = points(models, recommended)
     if not rows:
         return None, rows
-    folder = Path(out_dir) / "figures"
-    path = folder / f"summary-accuracy-{sha256([asdict(r) for r in rows])[:12]}.png"
-    if not path.exists():
-        for old in folder.glob("summary-accuracy-*.png"):
-            old.unlink()
-        draw(rows, path)
+    path = drawn_once(out_dir, "summary-accuracy", [asdict(r) for r in rows],
+                      lambda target: draw(rows, target))
     copy = prints.prepare(path, "summary")
     caption = ("Accuracy of every model in domain (unseen frames of the training signer) and "
                "out of domain (report half of other people's photos), with 95 % intervals; "
