@@ -51,10 +51,11 @@ def hand_crops(data, found, image_size: int, margin: float, background: str, sha
         **({} if data.wild is None else {"wild": cut(data.wild.images, found.wild)}))
 
 
-def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
+def network(cropped, parameters: dict, output_dir, uses_dir: str = "", weights_path: str = ""):
     """The crop network: loaded from the run in ``uses_dir`` when given (trained once there),
-    else built and trained here. Returns the model, its training record and the ``Reused``
-    record (None when trained here)."""
+    else built and trained here (``pretrained``: an ImageNet backbone whose weights file is
+    ``weights_path``, else the CNN from scratch). Returns the model, its training record and
+    the ``Reused`` record (None when trained here)."""
     from asl import CLASSES
     from asl.study import models, training
 
@@ -62,6 +63,8 @@ def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
         model, reused = reuse.load(uses_dir, parameters, own=FUSION_ONLY)
         return model, reused.training, reused
     p = parameters
+    if p.get("pretrained"):
+        return (*pretrained_network(cropped, p, output_dir, weights_path), None)
     model = models.build_cnn(cropped.input_shape, len(CLASSES), p["architecture"], p["dropout"],
                              p["augment"], p["train_seed"])
     training.compile_model(model, p["optimizer"], p["learning_rate"])
@@ -69,6 +72,31 @@ def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
                           cropped.val.labels, epochs=p["epochs"], batch_size=p["batch_size"],
                           patience=p["patience"], output_dir=output_dir)
     return model, record, None
+
+
+def pretrained_network(cropped, p: dict, output_dir, weights_path: str = ""):
+    """The transfer notebook's schedule on the crops: a new head trained on the frozen ImageNet
+    backbone (``models.build_transfer``), then the backbone fine-tuned at a low learning rate.
+    Returns the model and the merged training record (one stage per step)."""
+    from asl import CLASSES
+    from asl.study import models, training
+
+    model, base = models.build_transfer(cropped.input_shape, len(CLASSES), p["backbone"],
+                                        p["alpha"], p["backbone_size"], weights_path,
+                                        p["dropout"], p["augment"], p["train_seed"])
+    train, val = cropped.train, cropped.val
+    training.compile_model(model, p["optimizer"], p["learning_rate"])
+    runs = [training.fit(model, train.images, train.labels, val.images, val.labels,
+                         epochs=p["epochs"], batch_size=p["batch_size"], patience=p["patience"],
+                         output_dir=output_dir, stage="training the head")]
+    if p["fine_tune_epochs"] > 0:
+        models.unfreeze_top(base, p["fine_tune_layers"])
+        training.compile_model(model, p["optimizer"], p["fine_tune_learning_rate"])
+        runs.append(training.fit(model, train.images, train.labels, val.images, val.labels,
+                                 epochs=p["fine_tune_epochs"], batch_size=p["batch_size"],
+                                 patience=p["patience"], output_dir=output_dir,
+                                 stage="fine-tuning"))
+    return model, training.merge_runs(*runs)
 
 
 def evaluate(model, cropped, output_dir, reused=None):
