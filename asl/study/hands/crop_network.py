@@ -12,7 +12,7 @@ from asl.files import write_json_atomic
 from asl.study import reuse
 from asl.study.hands import crops, fusion
 from asl.study.hands.keypoints import detect_here
-from asl.study.saved_models import CROP_SETTINGS_FILE, keypoint_classifier
+from asl.study.saved_models import CROP_SETTINGS_FILE, fusion_model, keypoint_classifier
 
 FUSION_ONLY = ("fuse", "trees")
 """Parameters that change only the fusion, not the crop network: a fusion run may reuse a
@@ -134,42 +134,42 @@ def figures(model, network, results, cropped, training: dict, output_dir, varian
     return made
 
 
-def save_settings(output_dir, image_size: int, margin: float, fusion_weight: float | None,
+def save_settings(output_dir, image_size: int, margin: float, fused: bool,
                   reused=None) -> Path:
-    """The crop settings file: what a saved crop model needs to read new photos, and where its
-    network is when it was taken from another run."""
-    settings = {"image_size": image_size, "margin": margin, "fusion_weight": fusion_weight}
+    """The crop settings file: what a saved crop model needs to read new photos, whether it is
+    fused with a keypoint forest, and where its network is when it was taken from another run."""
+    settings = {"image_size": image_size, "margin": margin, "fused": bool(fused)}
     if reused is not None:
         settings["network"] = reused.pointer()
     return write_json_atomic(Path(output_dir) / CROP_SETTINGS_FILE, settings)
 
 
 def predictor(network, detector, image_size: int, margin: float, classifier=None,
-              fusion_weight: float | None = None):
+              stacker=None):
     """photos -> probabilities: find each hand once, crop it, run the network and, with a
-    keypoint ``classifier``, fuse its answer on the same keypoints."""
+    keypoint ``classifier``, fuse its answer on the same keypoints by the ``stacker``."""
     def predict(images: np.ndarray) -> np.ndarray:
         found = detect_here(detector, images)
         probabilities = network(crops.crop_hands(images, found.keypoints, images.shape[1],
                                                  image_size, margin))
         if classifier is not None:
-            probabilities = fusion.fuse(probabilities, classifier.predict_proba_keypoints(found),
-                                        fusion_weight)
+            probabilities = fusion.combine(stacker, probabilities,
+                                           classifier.predict_proba_keypoints(found))
         return probabilities
 
     return predict
 
 
 def saved_predictor(variant_dir, network, weights_path: str = ""):
-    """The crop model a run saved (its crop settings, and the keypoint classifier it is fused
-    with, if any) around ``network``, a function crops -> probabilities."""
+    """The crop model a run saved (its crop settings, and the keypoint classifier and stacking
+    model it is fused with, if any) around ``network``, a function crops -> probabilities."""
     from asl.study.hands.detector import DetectorSettings, HandDetector
 
     variant_dir = Path(variant_dir)
     settings = json.loads((variant_dir / CROP_SETTINGS_FILE).read_text())
-    weight = settings.get("fusion_weight")
-    classifier = keypoint_classifier(variant_dir) if weight is not None else None
+    fused = settings.get("fused")
+    classifier = keypoint_classifier(variant_dir) if fused else None
     detector = HandDetector(weights_path, classifier.detector if classifier else
                             DetectorSettings())
     return predictor(network, detector, settings["image_size"], settings["margin"], classifier,
-                     weight)
+                     fusion_model(variant_dir) if fused else None)
