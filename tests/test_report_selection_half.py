@@ -37,3 +37,10 @@ def test_the_variant_table_says_what_was_fitted_and_how_c_was_chosen():
     assert text == ("logistic regression on both models' class probabilities, fitted on the 435 "
                     "photos of the wild selection half; C = 10, chosen by 5-fold "
                     "cross-validation among those photos (1: 0.900, 10: 0.930)")
+
+
+def test_the_cascade_threshold_is_named_with_where_it_was_chosen():
+    from asl.report.method import cascade_choice
+    assert cascade_choice({"threshold": 0.5, "chosen_on": "validation photos"}) == (
+        "the network's answer when its confidence is at least 0.5 (chosen on the validation "
+        "photos), else 'nothing'")

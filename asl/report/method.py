@@ -88,6 +88,13 @@ def fusion_choice(fusion: dict) -> str:
             f"C = {fmt_value(fusion.get('C'))}, {how}")
 
 
+def cascade_choice(cascade: dict) -> str:
+    """The cascade's threshold and where it was chosen, from ``extra.fusion.cascade``."""
+    return (f"the network's answer when its confidence is at least "
+            f"{fmt_value(cascade.get('threshold'))} (chosen on the {cascade.get('chosen_on')}), "
+            "else 'nothing'")
+
+
 def selection_half_uses(results) -> list[str]:
     """One sentence per variant whose runs fitted a setting on the selection half of the wild
     photos (``extra.fusion`` fitted on it), naming what was chosen in each run."""

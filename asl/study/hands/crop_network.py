@@ -10,11 +10,11 @@ import numpy as np
 
 from asl.files import write_json_atomic
 from asl.study import reuse
-from asl.study.hands import crops, fusion
+from asl.study.hands import cascade, crops, fusion
 from asl.study.hands.keypoints import detect_here
 from asl.study.saved_models import CROP_SETTINGS_FILE, fusion_model, keypoint_classifier
 
-FUSION_ONLY = ("fuse", "trees")
+FUSION_ONLY = ("fuse", "trees", "cascade")
 """Parameters that change only the fusion, not the crop network: a fusion run may reuse a
 network trained with other values of these."""
 
@@ -135,27 +135,32 @@ def figures(model, network, results, cropped, training: dict, output_dir, varian
 
 
 def save_settings(output_dir, image_size: int, margin: float, fused: bool,
-                  reused=None) -> Path:
+                  reused=None, cascade_threshold: float | None = None) -> Path:
     """The crop settings file: what a saved crop model needs to read new photos, whether it is
-    fused with a keypoint forest, and where its network is when it was taken from another run."""
-    settings = {"image_size": image_size, "margin": margin, "fused": bool(fused)}
+    fused with a keypoint forest (and from which confidence the network answers photos without
+    a hand), and where its network is when it was taken from another run."""
+    settings = {"image_size": image_size, "margin": margin, "fused": bool(fused),
+                "cascade_threshold": cascade_threshold}
     if reused is not None:
         settings["network"] = reused.pointer()
     return write_json_atomic(Path(output_dir) / CROP_SETTINGS_FILE, settings)
 
 
 def predictor(network, detector, image_size: int, margin: float, classifier=None,
-              stacker=None):
+              stacker=None, cascade_threshold: float | None = None):
     """photos -> probabilities: find each hand once, crop it, run the network and, with a
-    keypoint ``classifier``, fuse its answer on the same keypoints by the ``stacker``."""
+    keypoint ``classifier``, fuse its answer on the same keypoints by the ``stacker``; with a
+    ``cascade_threshold``, the network answers where no hand was found (``hands.cascade``)."""
     def predict(images: np.ndarray) -> np.ndarray:
         found = detect_here(detector, images)
-        probabilities = network(crops.crop_hands(images, found.keypoints, images.shape[1],
-                                                 image_size, margin))
-        if classifier is not None:
-            probabilities = fusion.combine(stacker, probabilities,
-                                           classifier.predict_proba_keypoints(found))
-        return probabilities
+        alone = network(crops.crop_hands(images, found.keypoints, images.shape[1], image_size,
+                                         margin))
+        if classifier is None:
+            return alone
+        fused = fusion.combine(stacker, alone, classifier.predict_proba_keypoints(found))
+        if cascade_threshold is None:
+            return fused
+        return cascade.apply(fused, alone, found.found, cascade_threshold)
 
     return predict
 
@@ -172,4 +177,5 @@ def saved_predictor(variant_dir, network, weights_path: str = ""):
     detector = HandDetector(weights_path, classifier.detector if classifier else
                             DetectorSettings())
     return predictor(network, detector, settings["image_size"], settings["margin"], classifier,
-                     fusion_model(variant_dir) if fused else None)
+                     fusion_model(variant_dir) if fused else None,
+                     settings.get("cascade_threshold"))

@@ -98,14 +98,15 @@ def fused_model(network: dict, *files: Path) -> dict:
 
 
 def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: int,
-                     threads: int, output_dir):
+                     threads: int, output_dir, cascade: bool = False):
     """Fit the keypoint forest on the training photos and save it; fit the stacking model on
-    the wild selection half (the validation photos without wild photos) and save it; evaluate
-    the fused model. ``network`` holds the network's own results on ``cropped``. Returns the
-    fused results (latency still the network's) and the fusion record of the metrics."""
+    the wild selection half (the validation photos without wild photos) and save it; with
+    ``cascade``, choose its confidence threshold on the validation photos; evaluate the fused
+    model. ``network`` holds the network's own results on ``cropped``. Returns the fused
+    results (latency still the network's) and the fusion record of the metrics."""
     from asl.progress import write as report_progress
     from asl.study import evaluate, experiment, forests
-    from asl.study.hands import classifiers
+    from asl.study.hands import cascade as cascading, classifiers
     from asl.study.hands.detections import rows
     from asl.study.saved_models import FUSION_FILE, KEYPOINT_CLASSIFIER_FILE
 
@@ -116,23 +117,35 @@ def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: 
     forest_path = forests.save(forest, Path(output_dir) / KEYPOINT_CLASSIFIER_FILE)
     keypoints_only = forest.predict_proba_keypoints
     sample = experiment.train_sample(data)
-    net_train = evaluate.predict_in_batches(evaluate.keras_predictor(model),
-                                            cropped.train.images[sample])
+    net = {name: evaluate.predict_in_batches(evaluate.keras_predictor(model), images)
+           for name, images in (("train", cropped.train.images[sample]),
+                                ("val", cropped.val.images))}
     report_progress(output_dir, "fitting the fusion")
     if data.wild is not None:
         stacker, wild, record = fit_on_selection_half(
             network.wild_probabilities, keypoints_only(found.wild), data.wild.labels,
             data.wild.ids, seed)
     else:
-        net_val = evaluate.predict_in_batches(evaluate.keras_predictor(model),
-                                              cropped.val.images)
-        stacker, _, record = fit_stacker(net_val, keypoints_only(found.val), data.val.labels,
+        stacker, _, record = fit_stacker(net["val"], keypoints_only(found.val), data.val.labels,
                                          seed)
         record, wild = {**record, "fitted_on": FITTED_ON["val"]}, None
     stacker_path = forests.save(stacker, Path(output_dir) / FUSION_FILE)
+    fused = {"train": (combine(stacker, net["train"], keypoints_only(rows(found.train, sample))),
+                       net["train"], found.train.found[sample]),
+             "val": (combine(stacker, net["val"], keypoints_only(found.val)), net["val"],
+                     found.val.found),
+             "test": (combine(stacker, network.test_probabilities, keypoints_only(found.test)),
+                      network.test_probabilities, found.test.found)}
+    if wild is not None:
+        fused["wild"] = (wild, network.wild_probabilities, found.wild.found)
+    if cascade:
+        threshold, grid = cascading.choose_threshold(*fused["val"], data.val.labels)
+        record["cascade"] = cascading.record(threshold, grid, found.val.found)
+        fused = {name: (cascading.apply(*parts, threshold), *parts[1:])
+                 for name, parts in fused.items()}
+        print(f"cascade: the network answers photos without a hand from confidence {threshold}")
     results = experiment.evaluate_probabilities(
-        combine(stacker, net_train, keypoints_only(rows(found.train, sample))),
-        combine(stacker, network.test_probabilities, keypoints_only(found.test)), wild,
+        fused["train"][0], fused["test"][0], fused["wild"][0] if wild is not None else None,
         data, network.inference, fused_model(network.model, forest_path, stacker_path))
     print(f"fusion: C {record['C']} chosen on the {record['fitted_on']} "
           f"({record['photos']} photos)")
