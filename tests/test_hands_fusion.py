@@ -97,3 +97,14 @@ def test_fusions_reliability_is_its_own_and_the_networks_figures_say_whose(tmp_p
     assert captions["saliency_test"] == ("fusion: where the hand-crop network alone, not the "
                                          "fused model, looks")
     assert captions["reliability"].startswith("fusion: reliability diagram")
+
+
+def test_a_fusion_saved_by_an_earlier_version_is_refused_by_name(saved_fusion):
+    """Its handcrop.json holds a weight and no stacking model: evaluating the network alone
+    instead would be silently wrong."""
+    from asl.errors import AslError
+
+    (saved_fusion / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
+        {"image_size": 16, "margin": 0.35, "fusion_weight": 0.4}))
+    with pytest.raises(AslError, match="built with an earlier fusion .* rebuild it with --force"):
+        crop_network.saved_predictor(saved_fusion, lambda crops: crops)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from asl.errors import AslError
 from asl.files import write_json_atomic
 from asl.study import reuse
 from asl.study.hands import cascade, crops, fusion
@@ -172,6 +173,10 @@ def saved_predictor(variant_dir, network, weights_path: str = ""):
 
     variant_dir = Path(variant_dir)
     settings = json.loads((variant_dir / CROP_SETTINGS_FILE).read_text())
+    if settings.get("fusion_weight") is not None:   # written before the stacking model
+        raise AslError(f"{variant_dir.name} was built with an earlier fusion (one weight chosen "
+                       "on validation), which this version no longer runs: rebuild it with "
+                       "--force")
     fused = settings.get("fused")
     classifier = keypoint_classifier(variant_dir) if fused else None
     detector = HandDetector(weights_path, classifier.detector if classifier else
