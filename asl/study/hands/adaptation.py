@@ -28,13 +28,17 @@ photos, so the curve compares like with like. Each draw costs one refit per k (a
 each seed draws other photos, so the build's seeds give the spread."""
 
 
+def _copies(name: str, copies: int) -> int:
+    """Augmented copies per hand as ``classifiers.fit`` makes them for ``name``."""
+    return min(copies, classifiers.LINEAR_COPIES) if name == "logistic_regression" else copies
+
+
 def base_table(name: str, search: dict, train: HandKeypoints, y_train, val: HandKeypoints, y_val,
                *, seed: int, copies: int, mirror_left: bool) -> tuple[np.ndarray, np.ndarray]:
     """The rows the chosen classifier was finally fitted on, as ``classifiers.fit`` makes them
     (same seed, same augmented copies; validation rows only if it was refitted on them)."""
     rng = np.random.default_rng(seed)
-    if name == "logistic_regression":
-        copies = min(copies, classifiers.LINEAR_COPIES)
+    copies = _copies(name, copies)
     x, y = classifiers.training_table(train, y_train, rng, copies, mirror_left)
     if search.get("refit_on_validation", True):
         x_val, y_val = classifiers.training_table(val, y_val, rng, copies, mirror_left)
@@ -79,7 +83,8 @@ def study(model: classifiers.KeypointClassifier, search: dict, *, train: HandKey
         for point in points[1:]:
             picked = first(order, point["k"])
             added = rows(wild, picked)
-            x_new, y_new = classifiers.training_table(added, y_wild[picked], rng, copies,
+            x_new, y_new = classifiers.training_table(added, y_wild[picked], rng,
+                                                      _copies(model.name, copies),
                                                       model.mirror_left)
             refit = classifiers.KeypointClassifier(model.name, classifiers.make_estimator(
                 model.name, search["best_params"], seed, trees, threads).fit(
