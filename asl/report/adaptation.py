@@ -103,8 +103,8 @@ def finding(data: Curve) -> Finding | None:
     if largest != quoted:
         text += f"; with {largest}, {_value(by_k[largest])}"
     runs = len(by_k[quoted].values)
-    spread = (f"means of {runs} runs ({data.seeds} training seed{'s' * (data.seeds > 1)} × "
-              f"{data.draws} draw{'s' * (data.draws > 1)}), lowest to highest in brackets"
+    spread = (f"means of {runs} runs, {data.seeds} training seed{'s' * (data.seeds > 1)} × "
+              f"{data.draws} draw{'s' * (data.draws > 1)}; lowest to highest in brackets"
               if runs > 1 else "one training seed and one draw of the photos: no spread measured")
     return Finding(TITLE, f"{text} ({spread}). The recommendation does not use "
                    "these photos: it is chosen before any adaptation.")
