@@ -106,8 +106,9 @@ def finding(data: Curve) -> Finding | None:
     spread = (f"means of {runs} runs, {data.seeds} training seed{'s' * (data.seeds > 1)} × "
               f"{data.draws} draw{'s' * (data.draws > 1)}; lowest to highest in brackets"
               if runs > 1 else "one training seed and one draw of the photos: no spread measured")
-    return Finding(TITLE, f"{text} ({spread}). The recommendation does not use "
-                   "these photos: it is chosen before any adaptation.")
+    return Finding(TITLE, f"{text} ({spread}; the curve is with the variant's figures in the "
+                   "appendix). The recommendation does not use these photos: it is chosen "
+                   "before any adaptation.")
 
 
 def _value(point: Point) -> str:
@@ -143,8 +144,9 @@ def draw(data: Curve, path: Path) -> None:
 
 def section(results: list[VariantResult], models: list[Candidate],
             recommended: Candidate | None, out_dir, prints: PrintFigures) -> dict | None:
-    """The figure (drawn again only when the numbers change) and the finding; None when no
-    variant ran the study."""
+    """The figure (drawn again only when the numbers change), added to the shown variant's
+    figures (its appendix section: the body has no room for it), and the finding; None when
+    no variant ran the study."""
     chosen = source(results, models, recommended)
     if chosen is None:
         return None
@@ -159,5 +161,6 @@ def section(results: list[VariantResult], models: list[Candidate],
     copy = prints.prepare(path, "adaptation")
     figure = Figure("adaptation", caption(data), relative(copy.path, out_dir), path.name, True,
                     copy.blank, copy.width_mm, ID)
+    chosen.figures.append(figure)
     return {"figure": figure, "finding": finding(data), "variant": chosen.name,
             "recommended": recommended is not None and recommended.variant == chosen.name}
