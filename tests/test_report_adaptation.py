@@ -37,7 +37,7 @@ def test_the_finding_follows_the_planted_numbers(tmp_path):
     assert "With 5 photos a class of other people" in text
     assert f"right on {fmt_acc(0.75)} [{fmt_acc(0.70)}–{fmt_acc(0.80)}] of the report half" in text
     assert f"against {fmt_acc(0.5)} as chosen" in text
-    assert f"with 10, {fmt_acc(0.91)}" in text
+    assert f"and {fmt_acc(0.91)} with 10" in text
     assert "Title of cnn_augment" in text
     caption = context["adaptation"]["figure"].caption
     assert "selection half" in caption and "report half" in caption and "never scored" in caption

@@ -98,17 +98,17 @@ def finding(data: Curve) -> Finding | None:
     largest = max(by_k)
     quoted = QUOTED if QUOTED in by_k else largest
     text = (f"With {quoted} photo{'s' * (quoted > 1)} a class of other people added to its "
-            f"training (from the selection half of the wild photos), {data.title} is right on "
-            f"{_value(by_k[quoted])} of the report half, against {_value(by_k[0])} as chosen")
+            f"training (drawn from the wild selection half), {data.title} is right on "
+            f"{_value(by_k[quoted])} of the report half, against {fmt_acc(by_k[0].mean)} as "
+            f"chosen")
     if largest != quoted:
-        text += f"; with {largest}, {_value(by_k[largest])}"
+        text += f" and {fmt_acc(by_k[largest].mean)} with {largest}"
     runs = len(by_k[quoted].values)
-    spread = (f"means of {runs} runs, {data.seeds} training seed{'s' * (data.seeds > 1)} × "
-              f"{data.draws} draw{'s' * (data.draws > 1)}; lowest to highest in brackets"
-              if runs > 1 else "one training seed and one draw of the photos: no spread measured")
-    return Finding(TITLE, f"{text} ({spread}; the curve is with the variant's figures in the "
-                   "appendix). The recommendation does not use these photos: it is chosen "
-                   "before any adaptation.")
+    spread = (f"mean of {runs} runs, {data.seeds} training seed{'s' * (data.seeds > 1)} × "
+              f"{data.draws} draw{'s' * (data.draws > 1)}, lowest to highest in brackets"
+              if runs > 1 else "one training seed and one draw: no spread measured")
+    return Finding(TITLE, f"{text} ({spread}; curve in its appendix section). The "
+                   "recommendation is chosen without them.")
 
 
 def _value(point: Point) -> str:
