@@ -135,7 +135,9 @@ def test_the_variant_and_its_idea_are_declared_with_the_codes_choices():
     from asl.engine import variants
     table = variants.load(config.VARIANTS_FILE, config.NOTEBOOKS_DIR)
     assert set(table.allowed["variety"]) == set(variety.VARIETIES)
-    assert table.variants["hands_variety"].settings == {"variety": "people"}
+    # Like hands_no_retries, the variant skips the adaptation study (run on `hands` only).
+    assert table.variants["hands_variety"].settings == {"variety": "people",
+                                                        "adaptation_draws": 0}
     assert table.variants["hands"].declared["variety"].default == "none"
     assert {"name": "Synthetic variety of hands", "with": "hands_variety",
             "without": "hands"}.items() <= next(
