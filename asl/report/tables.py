@@ -212,7 +212,6 @@ def model_section(result: VariantResult, main: Candidate | None) -> dict:
     test, wild = main.test, main.wild
     parameters = key_values(metrics.get("parameters"))
     return {**section, "figures": result.figures, "parameters": parameters,
-            "parameters_line": "; ".join(f"{key} {value}" for key, value in parameters),
             "headline": {"test_acc": fmt_acc(test["accuracy"]),
                          "test_ci": fmt_ci(test["accuracy_ci"]),
                          "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",
