@@ -1,6 +1,6 @@
-"""The "Against the baseline" finding follows the report's one statistical rule: each change
-is printed with the interval and the verdict of the same Holm-adjusted test, never a star
-beside an unadjusted difference."""
+"""The "Against the baseline" finding follows the report's one statistical rule: each model is
+named by the verdict of the same Holm-adjusted test (its difference and interval are in the
+comparison's table), never by an unadjusted difference."""
 from __future__ import annotations
 
 import numpy as np
@@ -46,7 +46,7 @@ def planted():
     return facts, significance, baseline, challenger
 
 
-def test_each_change_prints_the_holm_interval_and_verdict_of_one_test():
+def test_each_model_is_named_by_the_verdict_of_the_holm_adjusted_test():
     facts, significance, baseline, challenger = planted()
     wild = significance.pair("wild", challenger, baseline)
     test = significance.pair("test", challenger, baseline)
@@ -55,13 +55,26 @@ def test_each_change_prints_the_holm_interval_and_verdict_of_one_test():
     assert test.significant
     text = narrative.against_baseline(facts).text
     assert "*" not in text and "no difference" not in text.lower()
-    value, interval = wild.seen_from(challenger)
-    assert f"Challenger: in domain {fmt_diff(test.seen_from(challenger)[0])} " \
-           f"{fmt_ci(test.seen_from(challenger)[1])} (significant), out of domain " \
-           f"{fmt_diff(value)} {fmt_ci(interval)} (not significant)" in text
+    assert "In domain, significantly more accurate: Challenger; not significantly different: " \
+           "3 others." in text
+    # when no model differs significantly, the finding names them all
+    assert ("Out of domain, not significantly different: Challenger · Other1 · Other2 · "
+            "Other3.") in text
     assert fmt_ci(raw) not in text and fmt_ci([-raw[1], -raw[0]]) not in text   # unadjusted
     assert "adjusted for Holm over 10 pairs in domain and 10 pairs out of domain" in text
     assert "one training run each" in text
+    assert "interval and p-value: \"Which differences are significant\"" in text
+
+
+def test_a_significantly_worse_model_is_named_less_accurate():
+    facts, significance, baseline, challenger = planted()
+    facts.models.append(model("loser", [right_on(60)], [right_on(40)]))
+    facts.significance = Significance(pairwise_tests(facts.models))
+    text = narrative.against_baseline(facts).text
+    assert "In domain, significantly more accurate: Challenger; significantly less accurate: " \
+           "Loser;" in text
+    assert "Out of domain, significantly less accurate: Loser; not significantly different: " \
+           "4 others." in text
 
 
 def test_a_model_scored_on_other_photos_is_said_to_be_untested():
@@ -72,11 +85,8 @@ def test_a_model_scored_on_other_photos_is_said_to_be_untested():
     facts.models.append(stranger)
     facts.significance = Significance(pairwise_tests(facts.models))
     text = narrative.against_baseline(facts).text
-    assert "Stranger: in domain +0.250 (not tested (different photos))" in text
+    assert "not tested (different photos): Stranger +0.250." in text
 
 
-def test_a_tie_with_the_baseline_is_not_printed_as_a_negative_zero():
-    facts, significance, baseline, challenger = planted()
-    text = narrative.against_baseline(facts).text
-    assert "Other1: in domain +0.000" in text and "-0.000" not in text
+def test_a_difference_too_small_to_print_is_not_a_negative_zero():
     assert fmt_diff(-0.0004) == "+0.000" and fmt_diff(-0.0006) == "-0.001"

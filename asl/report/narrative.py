@@ -9,7 +9,7 @@ from asl.report.facts import Facts, Finding  # noqa: F401 (narrative.Facts, .Fin
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff
 from asl.report.letters import failing_letters, motion_letters
 from asl.report.significance import TestGroup
-from asl.report.verdicts import NOT_TESTED, compared, difference
+from asl.report.verdicts import NOT_TESTED, by_verdict, compared
 
 
 def where(block: str) -> str:
@@ -125,8 +125,8 @@ def best_out_of_domain(facts: Facts) -> Finding | None:
 
 
 def against_baseline(facts: Facts) -> Finding | None:
-    """Each other model minus the baseline, in and out of domain, with the interval and the
-    verdict of the same Holm-adjusted test (as the ideas finding prints them)."""
+    """The models by the verdict of the same Holm-adjusted test against the baseline, in and
+    out of domain (their differences and intervals are in the comparison's table)."""
     baseline = facts.roles.get("baseline")
     if baseline is None or not baseline.comparable:
         return None
@@ -135,32 +135,17 @@ def against_baseline(facts: Facts) -> Finding | None:
     tested = {(m.key, block): facts.significance.pair(block, m, baseline)
               for m in others for block in blocks}
     pairs = [pair for pair in tested.values() if pair]
-    changes = []
-    for other in others:
-        parts = [_change(other, baseline, block, tested[other.key, block], _runs_note(pairs))
-                 for block in blocks if other.accuracy(block) is not None]
-        if parts:
-            changes.append(f"{other.title}: {', '.join(parts)}")
-    if not changes:
+    places = [by_verdict(others, baseline, block, tested) for block in blocks]
+    if not any(places):
         return None
     families = {("in domain" if p.block == "test" else "out of domain"): p.family for p in pairs}
     holm = " and ".join(f"{n} pairs {place}" for place, n in families.items())
-    return Finding("Against the baseline", f"Accuracy of each model minus {baseline.title}'s: "
-                   + "; ".join(changes) + ". (Out of domain on the report half of the wild "
-                   "photos; intervals and verdicts from the same test"
+    return Finding("Against the baseline", f"Each model against {baseline.title}. "
+                   + " ".join(filter(None, places)) + " (Out of domain on the report half of "
+                   "the wild photos; verdicts of the test on the same photos"
                    + (f", adjusted for Holm over {holm}" if holm else "")
-                   + f"; {_runs_note(pairs)}.)")
-
-
-def _change(model: Candidate, baseline: Candidate, block: str, pair, runs: str) -> str:
-    """``in domain +0.037 [-0.002, 0.071] (not significant)``: the model minus the baseline."""
-    place = "in domain" if block == "test" else "out of domain"
-    if pair is None:
-        gap = model.accuracy(block) - baseline.accuracy(block)
-        return f"{place} {fmt_diff(gap)} ({NOT_TESTED})"
-    once = "; one training run" if pair.seeds == 1 and runs != ONE_RUN_EACH else ""
-    word = "significant" if pair.significant else "not significant"
-    return f"{place} {difference(pair, model)} ({word}{once})"
+                   + f"; {_runs_note(pairs)}. Each difference with its interval and p-value: "
+                   "\"Which differences are significant\" in the comparison.)")
 
 
 ONE_RUN_EACH = "one training run each"
@@ -279,8 +264,10 @@ def _idea_text(idea, runs: str) -> str:
 def hand_detection(facts: Facts) -> Finding | None:
     rates = {name: summary for name, summary in facts.detection.items()
              if summary.get("after_retries") is not None}
-    if not rates:
-        return None
+    reason = detection_reason(facts)
+    quoted = reason and reason in (domain_gap(facts) or Finding("", "")).text
+    if not rates or quoted and set(rates) <= {"training photos", "wild photos"}:
+        return None         # none measured, or the domain gap already quotes the same rates
     return Finding("Finding the hand", "The hand detector found a hand in " + "; ".join(
         f"{fmt_acc(s['after_retries'])} of the {name} that show one ({fmt_acc(s['first_pass'])}"
         " in its first pass)" for name, s in rates.items()) + ". Every photo without a detected "

@@ -39,3 +39,24 @@ def compared(pair: PairTest | None, model: Candidate) -> str:
     if pair is None:
         return NOT_TESTED
     return f"{difference(pair, model)}, {verdict(pair)}"
+
+
+VERDICTS = ("significantly more accurate", "significantly less accurate",
+            "not significantly different", NOT_TESTED)
+
+
+def by_verdict(others: list, baseline: Candidate, block: str, tested: dict) -> str:
+    """Models named by the verdict of their test against ``baseline`` on ``block``:
+    ``In domain, significantly more accurate: A · B; not significantly different: 2 others.``
+    (the rest are named only when no model differs)."""
+    groups: dict[str, list[str]] = {word: [] for word in VERDICTS}
+    for model in (m for m in others if m.accuracy(block) is not None):
+        pair, gap = tested[model.key, block], model.accuracy(block) - baseline.accuracy(block)
+        word = (NOT_TESTED if pair is None else VERDICTS[2] if not pair.significant else
+                VERDICTS[0] if pair.seen_from(model)[0] > 0 else VERDICTS[1])
+        groups[word].append(f"{model.title} {fmt_diff(gap)}" if pair is None else model.title)
+    if groups[VERDICTS[2]] and sum(map(bool, groups.values())) > 1:
+        rest = len(groups[VERDICTS[2]])
+        groups[VERDICTS[2]] = [f"{rest} other{'s' if rest > 1 else ''}"]
+    text = "; ".join(f"{word}: {' · '.join(names)}" for word, names in groups.items() if names)
+    return text and f"{'In domain' if block == 'test' else 'Out of domain'}, {text}."
