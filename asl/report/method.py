@@ -3,6 +3,7 @@ intervals resample, the test behind every difference, the Holm families, and wha
 frame-block split's gap removes. Every number comes from the records."""
 from __future__ import annotations
 
+from asl.report import adaptation
 from asl.report.candidates import Candidate
 from asl.report.formatting import fmt_acc, fmt_int, fmt_value
 from asl.report.significance import ALPHA, TestGroup
@@ -96,10 +97,12 @@ def cascade_choice(cascade: dict) -> str:
 
 
 def selection_half_uses(results) -> list[str]:
-    """One sentence per variant whose runs fitted a setting on the selection half of the wild
-    photos (``extra.fusion`` fitted on it), naming what was chosen in each run."""
+    """One sentence per use of the selection half of the wild photos: each variant whose runs
+    fitted a setting on it (``extra.fusion``), naming what each run chose, and each adaptation
+    study that drew photos from it."""
     notes = []
     for result in results:
+        notes += adaptation_use(result)
         fits = [(run.get("parameters", {}).get("train_seed"),
                  (run.get("extra") or {}).get("fusion")) for run in result.runs or []]
         fits = [(seed, fusion) for seed, fusion in fits
@@ -116,3 +119,18 @@ def selection_half_uses(results) -> list[str]:
                      "recommended model, is out of fold: each photo is answered by a model "
                      "fitted without it.")
     return notes
+
+
+def adaptation_use(result) -> list[str]:
+    """The adaptation study's use of the selection half (a finding; nothing is chosen on it)."""
+    studies = [study for run in result.runs or []
+               if (study := (run.get("extra") or {}).get("adaptation") or {}).get("points")
+               and study.get("added_from") == "selection half"]
+    ks = sorted({int(p["k"]) for study in studies for p in study["points"]} - {0})
+    if not ks:
+        return []
+    return [f"{result.title}: the adaptation study (the finding \"{adaptation.TITLE}\") adds "
+            f"k = {', '.join(map(str, ks))} photos per class drawn from the selection half to "
+            "its training and refits the classifier, scored on the report half only. A finding "
+            "only: nothing is chosen from it, and the recommended model is chosen without "
+            "these photos."]
