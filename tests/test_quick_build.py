@@ -14,6 +14,7 @@ import pytest
 from asl import holdout, metrics_file
 from asl.config import shared_paths
 from asl.report.formatting import fmt_acc, fmt_ci
+from asl.report.letters import per_letter
 from conftest import ROOT
 from report_checks import (assert_every_chapter_has_its_body, assert_within_budget,
                            model_blocks, pdf_text)
@@ -89,6 +90,8 @@ def test_every_accuracy_in_the_pdf_comes_from_a_metrics_file(quick_build, quick_
     differences |= {fmt_ci(pair.seen_from(model)[1])      # every other difference: its pair's
                     for group in context["tests"] for pair in group.pairs
                     for model in (pair.a, pair.b)}
+    differences |= {fmt_ci(letter.interval) for block in blocks   # each letter's Wilson interval
+                    for letter in per_letter(block)}
     printed = set(re.findall(r"\[-?\d\.\d{3}, -?\d\.\d{3}\]", quick_text))
     assert printed <= {fmt_ci(block["accuracy_ci"]) for block in blocks + selection} | differences
 
