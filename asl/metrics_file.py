@@ -35,7 +35,15 @@ Model variants (``kind: "model"``)::
                         classifiers evaluated beside the main one, each with its own ``test``,
                         ``wild`` and ``inference`` blocks and, for one the report should
                         compare as the explainable option, ``explainable: true``, ``title``
-                        and ``abbreviation``
+                        and ``abbreviation``. ``extra.adaptation`` (keypoints family; null
+                        when not run) is a finding no choice uses: the reported classifier
+                        refitted with k photos per class of other people added, drawn from
+                        the wild selection half only and scored on the report half only:
+                        {"classifier", "added_from", "scored_on", "selection_photos",
+                         "report_photos", "training_rows", "draws", "seed", "weighting",
+                         "seconds", "points": [{"k", "accuracies" (one per draw), "mean",
+                         "std", "photos_added", "hands_added", "added_ids"}]}; k = 0 is the
+                        classifier as chosen (asl/study/hands/adaptation.py)
     explainable         true when the variant's main model is itself explainable
     stages              seconds spent in each stage of the notebook (loading photos, training,
                         evaluating, latency, figures, saliency and calibration, ...)
@@ -103,6 +111,12 @@ EVAL_SCHEMA = {
         "confusion_matrix": {"type": "array", "items": COUNTS},
         "ids": {"type": "array"}, "y_true": COUNTS, "y_pred": COUNTS}}
 OPTIONAL_EVAL = {"anyOf": [EVAL_SCHEMA, {"type": "null"}]}
+ADAPTATION_SCHEMA = {"anyOf": [{"type": "null"}, {
+    "type": "object", "required": ["points"], "properties": {"points": {
+        "type": "array", "items": {"type": "object", "required": ["k", "accuracies"],
+                                   "properties": {"k": {"type": "integer", "minimum": 0},
+                                                  "accuracies": {"type": "array",
+                                                                 "items": PROBABILITY}}}}}}]}
 HEADER = {"type": "object", "required": ["schema_version", "kind"],
           "properties": {"schema_version": {"const": SCHEMA_VERSION},
                          "kind": {"enum": ["model", "exploration"]}}}
@@ -119,7 +133,8 @@ SCHEMA = {
             "extra": {"type": ["object", "null"], "properties": {"classifiers": {
                 "type": "object", "additionalProperties": {
                     "type": "object", "properties": {"test": EVAL_SCHEMA,
-                                                     "wild": OPTIONAL_EVAL}}}}}}},
+                                                     "wild": OPTIONAL_EVAL}}},
+                "adaptation": ADAPTATION_SCHEMA}}}},
     "exploration": {"required": list(EXPLORATION_KEYS),
              "properties": {"classes": {"type": "array"}, "figures": {"type": "array"}}},
 }

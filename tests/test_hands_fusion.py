@@ -1,5 +1,6 @@
-"""Fusion of the hand-crop network with the keypoint forest: the weight, one detection per
-photo in the saved model (and so in its latency), and figures that say whose they are."""
+"""Fusion of the hand-crop network with the keypoint forest: one detection per photo in the
+saved model (and so in its latency), the saved stacking model applied, and figures that say
+whose they are."""
 import json
 
 import numpy as np
@@ -11,16 +12,6 @@ from asl.study.data import ImageSet
 from asl.study.hands import classifiers, crop_network, detector, fusion
 from asl.study.splits import Split
 from hand_fixtures import hands_of
-
-
-def test_fusion_weight_is_chosen_on_validation_accuracy():
-    y = np.array([0, 1, 2, 0])
-    right = np.eye(3)[y]
-    wrong = np.eye(3)[(y + 1) % 3]
-    weight, grid = fusion.choose_weight(right, wrong, y)
-    assert weight > 0.5 and len(grid) == 11
-    weight, _ = fusion.choose_weight(wrong, right, y)
-    assert weight < 0.5
 
 
 class CountingDetector:
@@ -38,15 +29,19 @@ class CountingDetector:
 
 @pytest.fixture
 def saved_fusion(tmp_path, monkeypatch):
-    """A fusion run's folder: crop settings with a fusion weight, and its keypoint forest."""
+    """A fusion run's folder: crop settings saying it is fused, its keypoint forest and its
+    stacking model (fitted on planted probabilities of both sources)."""
     labels = np.repeat(np.arange(4), 8)
     rng = np.random.default_rng(0)
     classifier, _ = classifiers.fit("logistic_regression", hands_of(labels, rng), labels,
                                     hands_of(labels, rng), labels, seed=0, copies=0, trees=5,
                                     threads=1)
     forests.save(classifier, tmp_path / saved_models.KEYPOINT_CLASSIFIER_FILE)
+    both = rng.dirichlet(np.ones(len(CLASSES)), (2, len(labels)))
+    stacker, _, _ = fusion.fit_stacker(both[0], both[1], labels)
+    forests.save(stacker, tmp_path / saved_models.FUSION_FILE)
     (tmp_path / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
-        {"image_size": 16, "margin": 0.35, "fusion_weight": 0.4}))
+        {"image_size": 16, "margin": 0.35, "fused": True}))
     monkeypatch.setattr(detector, "HandDetector", CountingDetector)
     CountingDetector.photos = 0
     return tmp_path
@@ -59,8 +54,9 @@ def test_the_saved_fused_model_finds_each_hand_once(saved_fusion):
     predict = crop_network.saved_predictor(saved_fusion, network)
     probabilities = predict(np.zeros((5, 32, 32, 3), np.uint8))
     assert CountingDetector.photos == 5
-    nothing = np.eye(len(CLASSES))[CLASSES.index("nothing")]      # no hand: the forest's answer
-    assert np.allclose(probabilities, fusion.fuse(network(probabilities), nothing, 0.4))
+    nothing = np.eye(len(CLASSES))[[CLASSES.index("nothing")] * 5]  # no hand: the forest's answer
+    stacker = saved_models.fusion_model(saved_fusion)
+    assert np.allclose(probabilities, fusion.combine(stacker, network(probabilities), nothing))
 
 
 def _data(probabilities_seed: int = 0) -> experiment.Data:
@@ -83,7 +79,7 @@ def test_fusions_reliability_is_its_own_and_the_networks_figures_say_whose(tmp_p
     data = _data()
     rng = np.random.default_rng(1)
     alone = rng.dirichlet(np.full(len(CLASSES), 0.3), len(data.test))   # confident
-    fused = fusion.fuse(alone, np.full_like(alone, 1 / len(CLASSES)), 0.3)  # far less so
+    fused = 0.3 * alone + 0.7 / len(CLASSES)                            # far less so
     drawn = []
     monkeypatch.setattr("asl.study.figures.reliability_diagram",
                         lambda calibration, path, title="": drawn.append(calibration) or "r.png")
@@ -101,3 +97,14 @@ def test_fusions_reliability_is_its_own_and_the_networks_figures_say_whose(tmp_p
     assert captions["saliency_test"] == ("fusion: where the hand-crop network alone, not the "
                                          "fused model, looks")
     assert captions["reliability"].startswith("fusion: reliability diagram")
+
+
+def test_a_fusion_saved_by_an_earlier_version_is_refused_by_name(saved_fusion):
+    """Its handcrop.json holds a weight and no stacking model: evaluating the network alone
+    instead would be silently wrong."""
+    from asl.errors import AslError
+
+    (saved_fusion / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
+        {"image_size": 16, "margin": 0.35, "fusion_weight": 0.4}))
+    with pytest.raises(AslError, match="built with an earlier fusion .* rebuild it with --force"):
+        crop_network.saved_predictor(saved_fusion, lambda crops: crops)

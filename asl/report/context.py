@@ -5,7 +5,8 @@ import datetime as dt
 import string
 from pathlib import Path
 
-from asl.report import advice, ideas, narrative, seed_figures, sections, summary, sweeps, tables
+from asl.report import (adaptation, advice, ideas, narrative, seed_figures, sections, summary,
+                        sweeps, tables)
 from asl.report.candidates import candidates
 from asl.report.decision import recommend
 from asl.report.formatting import fmt_acc
@@ -79,6 +80,9 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     found = narrative.findings(narrative.Facts(
         models, significance, rec, roles, exploration.metrics if exploration else None,
         reference, measured, detection))
+    adapted = adaptation.section(model_results, models, rec.chosen if rec else None, out_dir,
+                                 prints)
+    found += [adapted["finding"]] if adapted and adapted["finding"] else []
     dataset = sections.dataset_section(exploration, model_results)
     before_use = advice.before_use(rec.chosen) if rec else []
     manifest = manifest or {}
@@ -116,6 +120,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
             "reasons": advice.reasons(rec, significance), "before_use": before_use,
             "letters": by_letter},
         "findings": found,
+        "adaptation": adapted,
         "next_steps": advice.next_steps(rec, models),
         "model_card": tables.model_card(rec, model_results, dataset, before_use),
         "sweeps": sweep_tables,

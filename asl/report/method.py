@@ -3,6 +3,7 @@ intervals resample, the test behind every difference, the Holm families, and wha
 frame-block split's gap removes. Every number comes from the records."""
 from __future__ import annotations
 
+from asl.report import adaptation
 from asl.report.candidates import Candidate
 from asl.report.formatting import fmt_acc, fmt_int, fmt_value
 from asl.report.significance import ALPHA, TestGroup
@@ -70,3 +71,66 @@ def wild_facts(n_images, per_class: dict | None) -> str:
             "Not known: how many people, who, where or with which camera; the file names name "
             "no one, so the halves cannot be grouped by person, and one person may appear in "
             "both.")
+
+
+SELECTION_HALF = "wild selection half"
+"""How a run's metrics name the selection half as what a setting was fitted on."""
+
+
+def fusion_choice(fusion: dict) -> str:
+    """What a fusion run fitted and chose, from its ``extra.fusion`` record: the stacking model,
+    the photos it was fitted on, its C and how C was chosen."""
+    grid = ", ".join(f"{fmt_value(p['C'])}: {fmt_acc(p['cv_accuracy'])}"
+                     for p in fusion.get("grid") or [])
+    how = (f"chosen by {fusion['folds']}-fold cross-validation among those photos ({grid})"
+           if fusion.get("folds") else "fixed (too few photos to cross-validate)")
+    return (f"{fusion.get('model', 'stacking model')}, fitted on the "
+            f"{fmt_int(fusion.get('photos'))} photos of the {fusion.get('fitted_on')}; "
+            f"C = {fmt_value(fusion.get('C'))}, {how}")
+
+
+def cascade_choice(cascade: dict) -> str:
+    """The cascade's threshold and where it was chosen, from ``extra.fusion.cascade``."""
+    return (f"the network's answer when its confidence is at least "
+            f"{fmt_value(cascade.get('threshold'))} (chosen on the {cascade.get('chosen_on')}), "
+            "else 'nothing'")
+
+
+def selection_half_uses(results) -> list[str]:
+    """One sentence per use of the selection half of the wild photos: each variant whose runs
+    fitted a setting on it (``extra.fusion``), naming what each run chose, and each adaptation
+    study that drew photos from it."""
+    notes = []
+    for result in results:
+        notes += adaptation_use(result)
+        fits = [(run.get("parameters", {}).get("train_seed"),
+                 (run.get("extra") or {}).get("fusion")) for run in result.runs or []]
+        fits = [(seed, fusion) for seed, fusion in fits
+                if isinstance(fusion, dict) and fusion.get("fitted_on") == SELECTION_HALF]
+        if not fits:
+            continue
+        chosen = "; ".join(f"seed {seed}: C = {fmt_value(f.get('C'))}" for seed, f in fits)
+        first = fits[0][1]
+        notes.append(f"{result.title}: its {first.get('model', 'stacking model')} (which source "
+                     f"to trust for which letter) is fitted on the {fmt_int(first.get('photos'))} "
+                     f"photos of the selection half, its regularisation C chosen by "
+                     f"{first.get('folds')}-fold cross-validation within that half ({chosen}). "
+                     "Its accuracy on the selection half, which takes part in choosing the "
+                     "recommended model, is out of fold: each photo is answered by a model "
+                     "fitted without it.")
+    return notes
+
+
+def adaptation_use(result) -> list[str]:
+    """The adaptation study's use of the selection half (a finding; nothing is chosen on it)."""
+    studies = [study for run in result.runs or []
+               if (study := (run.get("extra") or {}).get("adaptation") or {}).get("points")
+               and study.get("added_from") == "selection half"]
+    ks = sorted({int(p["k"]) for study in studies for p in study["points"]} - {0})
+    if not ks:
+        return []
+    return [f"{result.title}: the adaptation study (the finding \"{adaptation.TITLE}\") adds "
+            f"k = {', '.join(map(str, ks))} photos per class drawn from the selection half to "
+            "its training and refits the classifier, scored on the report half only. A finding "
+            "only: nothing is chosen from it, and the recommended model is chosen without "
+            "these photos."]

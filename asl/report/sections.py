@@ -8,7 +8,8 @@ from asl.report.candidates import Candidate
 from asl.report.formatting import (fmt_acc, fmt_int, fmt_seconds, fmt_value, key_values,
                                    size_text, split_sizes)
 from asl.report.results import VariantResult
-from asl.report.method import near_duplicate_note, statistics_notes, wild_facts
+from asl.report.method import (near_duplicate_note, selection_half_uses, statistics_notes,
+                               wild_facts)
 from asl.report.significance import ALPHA, TestGroup
 
 FIGURE_GROUPS = {"overview": ("samples", "wild_samples"),   # in the body
@@ -198,6 +199,7 @@ def evaluation_section(results: list[VariantResult], models: list[Candidate],
         "wild_n": fmt_int(wild_n) if wild_n else None,
         "select_n": fmt_int(halves[0]) if halves[0] else None,
         "report_n": fmt_int(halves[1]) if halves[1] else None,
+        "selection_uses": selection_half_uses(results),
         "min_train": fmt_acc(min_train) if min_train else None, "quick": quick,
         "alpha": fmt_value(ALPHA), "n_groups": len(groups),
         "seeds": max((len(r.runs) for r in results if r.kind == "model"), default=0),

@@ -8,6 +8,7 @@ from asl.report.decision import Recommendation, best
 from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_int, fmt_ms,
                                    fmt_seconds, fmt_spread, fmt_value, key_values, size_text,
                                    split_text)
+from asl.report.method import cascade_choice, fusion_choice
 from asl.report.narrative import hardest_classes
 from asl.report.results import VariantResult
 from asl.report.significance import Significance
@@ -149,9 +150,13 @@ def _extra_tables(extra: dict | None, split: dict | None = None
     other = key_values({k.replace("_", " "): v for k, v in (extra or {}).items()
                         if k not in OWN_TABLES})
     fusion = (extra or {}).get("fusion")
-    if fusion:
+    if fusion and "weight" in fusion:   # a build before the stacking model
         other.append(("fusion weight of the network (chosen on validation)",
                       fmt_value(fusion.get("weight"))))
+    elif fusion:
+        other.append(("fusion of the two sources", fusion_choice(fusion)))
+        if isinstance(fusion.get("cascade"), dict):
+            other.append(("where no hand is found (cascade)", cascade_choice(fusion["cascade"])))
     alone = (extra or {}).get("network_alone")
     if alone:
         wild = halves.split(alone.get("wild"))[1]

@@ -13,7 +13,8 @@ NETWORK_FILE = "model.keras"                        # cnn, transfer, handcrop: t
 ENCODER_FILE = "encoder.keras"                      # autoencoder: photos -> codes
 CODE_CLASSIFIERS_FILE = "classifiers.pkl"           # autoencoder: {name: classifier of codes}
 KEYPOINT_CLASSIFIER_FILE = "keypoint_classifier.pkl"  # keypoints, and fusion's own forest
-CROP_SETTINGS_FILE = "handcrop.json"                # handcrop: crop size, margin, fusion weight
+CROP_SETTINGS_FILE = "handcrop.json"                # handcrop: crop size, margin, fused or not
+FUSION_FILE = "fusion.pkl"                          # fusion: the stacking model of both sources
 
 
 def load_file(path: Path, load):
@@ -38,6 +39,11 @@ def _unpickle(path: Path):
 def keypoint_classifier(variant_dir: Path):
     """The ``KeypointClassifier`` a keypoint or fusion run saved."""
     return load_file(Path(variant_dir) / KEYPOINT_CLASSIFIER_FILE, _unpickle)
+
+
+def fusion_model(variant_dir: Path):
+    """The stacking model a fusion run saved (``hands.fusion``)."""
+    return load_file(Path(variant_dir) / FUSION_FILE, _unpickle)
 
 
 def _keras(path: Path, safe_mode: bool = True):

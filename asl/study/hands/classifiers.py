@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from asl import CLASSES
 from asl.study import forests
 from asl.study.hands import features as keypoint_features
+from asl.study.hands import variety as hand_variety
 from asl.study.hands.detector import DetectorSettings, HandDetector
 from asl.study.hands.keypoints import HandKeypoints, detect_here
 
@@ -81,14 +82,17 @@ class KeypointClassifier:
 
 
 def training_table(found: HandKeypoints, labels: np.ndarray, rng: np.random.Generator,
-                   copies: int, mirror_left: bool) -> tuple[np.ndarray, np.ndarray]:
+                   copies: int, mirror_left: bool,
+                   variety: str = "none") -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of the training photos with a hand, plus ``copies`` randomly
-    rotated and stretched copies of each (keypoint augmentation)."""
+    rotated and stretched copies of each (keypoint augmentation), each copy also varied as
+    another person's hand when ``variety`` is "people" (see ``variety.vary``)."""
     has_hand = found.found
     keypoints, handedness = found.keypoints[has_hand], found.handedness[has_hand]
     labels = np.asarray(labels)[has_hand]
     if copies:
-        keypoints = np.concatenate([keypoints, keypoint_features.augment(keypoints, rng, copies)])
+        augmented = keypoint_features.augment(keypoints, rng, copies)
+        keypoints = np.concatenate([keypoints, hand_variety.vary(augmented, rng, variety)])
         handedness = np.tile(handedness, copies + 1)
         labels = np.tile(labels, copies + 1)
     table = keypoint_features.features(keypoints, handedness, mirror_left)
@@ -98,15 +102,16 @@ def training_table(found: HandKeypoints, labels: np.ndarray, rng: np.random.Gene
 
 def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, seed: int,
         copies: int, trees: int, threads: int, mirror_left: bool = False,
-        refit_on_validation: bool = True) -> tuple[KeypointClassifier, dict]:
+        refit_on_validation: bool = True, variety: str = "none") -> tuple[KeypointClassifier, dict]:
     """Each grid point fitted on the training photos and scored on the validation photos
     (photos without a hand counted as answered ``nothing``); the best is refitted on both,
     unless the validation photos must stay unseen (``refit_on_validation=False``) because a
-    later choice, such as a fusion weight, is made on them."""
+    later choice, such as a fusion weight, is made on them. ``variety`` varies the augmented
+    copies as other people's hands ("none" or "people")."""
     rng = np.random.default_rng(seed)
     if name == "logistic_regression":
         copies = min(copies, LINEAR_COPIES)
-    x_train, t_train = training_table(train, y_train, rng, copies, mirror_left)
+    x_train, t_train = training_table(train, y_train, rng, copies, mirror_left, variety)
     grid, models = [], []
     for settings in GRIDS[name]:
         started = time.perf_counter()
@@ -120,7 +125,7 @@ def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, 
     final, seconds = models[best]
     rows = len(x_train)
     if refit_on_validation:
-        x_val, t_val = training_table(val, y_val, rng, copies, mirror_left)
+        x_val, t_val = training_table(val, y_val, rng, copies, mirror_left, variety)
         started = time.perf_counter()
         final = KeypointClassifier(name, make_estimator(
             name, grid[best]["params"], seed, trees, threads).fit(

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+from asl.errors import AslError
 from asl.files import write_json_atomic
 from asl.study import reuse
-from asl.study.hands import crops, fusion
+from asl.study.hands import cascade, crops, fusion
 from asl.study.hands.keypoints import detect_here
-from asl.study.saved_models import CROP_SETTINGS_FILE, keypoint_classifier
+from asl.study.saved_models import CROP_SETTINGS_FILE, fusion_model, keypoint_classifier
 
-FUSION_ONLY = ("fuse", "trees")
+FUSION_ONLY = ("fuse", "trees", "cascade")
 """Parameters that change only the fusion, not the crop network: a fusion run may reuse a
 network trained with other values of these."""
 
@@ -51,10 +52,11 @@ def hand_crops(data, found, image_size: int, margin: float, background: str, sha
         **({} if data.wild is None else {"wild": cut(data.wild.images, found.wild)}))
 
 
-def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
+def network(cropped, parameters: dict, output_dir, uses_dir: str = "", weights_path: str = ""):
     """The crop network: loaded from the run in ``uses_dir`` when given (trained once there),
-    else built and trained here. Returns the model, its training record and the ``Reused``
-    record (None when trained here)."""
+    else built and trained here (``pretrained``: an ImageNet backbone whose weights file is
+    ``weights_path``, else the CNN from scratch). Returns the model, its training record and
+    the ``Reused`` record (None when trained here)."""
     from asl import CLASSES
     from asl.study import models, training
 
@@ -62,6 +64,8 @@ def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
         model, reused = reuse.load(uses_dir, parameters, own=FUSION_ONLY)
         return model, reused.training, reused
     p = parameters
+    if p.get("pretrained"):
+        return (*pretrained_network(cropped, p, output_dir, weights_path), None)
     model = models.build_cnn(cropped.input_shape, len(CLASSES), p["architecture"], p["dropout"],
                              p["augment"], p["train_seed"])
     training.compile_model(model, p["optimizer"], p["learning_rate"])
@@ -70,6 +74,31 @@ def network(cropped, parameters: dict, output_dir, uses_dir: str = ""):
                           patience=p["patience"], output_dir=output_dir,
                           schedule=p.get("schedule", "constant"))
     return model, record, None
+
+
+def pretrained_network(cropped, p: dict, output_dir, weights_path: str = ""):
+    """The transfer notebook's schedule on the crops: a new head trained on the frozen ImageNet
+    backbone (``models.build_transfer``), then the backbone fine-tuned at a low learning rate.
+    Returns the model and the merged training record (one stage per step)."""
+    from asl import CLASSES
+    from asl.study import models, training
+
+    model, base = models.build_transfer(cropped.input_shape, len(CLASSES), p["backbone"],
+                                        p["alpha"], p["backbone_size"], weights_path,
+                                        p["dropout"], p["augment"], p["train_seed"])
+    train, val = cropped.train, cropped.val
+    training.compile_model(model, p["optimizer"], p["learning_rate"])
+    runs = [training.fit(model, train.images, train.labels, val.images, val.labels,
+                         epochs=p["epochs"], batch_size=p["batch_size"], patience=p["patience"],
+                         output_dir=output_dir, stage="training the head")]
+    if p["fine_tune_epochs"] > 0:
+        models.unfreeze_top(base, p["fine_tune_layers"])
+        training.compile_model(model, p["optimizer"], p["fine_tune_learning_rate"])
+        runs.append(training.fit(model, train.images, train.labels, val.images, val.labels,
+                                 epochs=p["fine_tune_epochs"], batch_size=p["batch_size"],
+                                 patience=p["patience"], output_dir=output_dir,
+                                 stage="fine-tuning"))
+    return model, training.merge_runs(*runs)
 
 
 def evaluate(model, cropped, output_dir, reused=None):
@@ -107,42 +136,52 @@ def figures(model, network, results, cropped, training: dict, output_dir, varian
     return made
 
 
-def save_settings(output_dir, image_size: int, margin: float, fusion_weight: float | None,
-                  reused=None) -> Path:
-    """The crop settings file: what a saved crop model needs to read new photos, and where its
-    network is when it was taken from another run."""
-    settings = {"image_size": image_size, "margin": margin, "fusion_weight": fusion_weight}
+def save_settings(output_dir, image_size: int, margin: float, fused: bool,
+                  reused=None, cascade_threshold: float | None = None) -> Path:
+    """The crop settings file: what a saved crop model needs to read new photos, whether it is
+    fused with a keypoint forest (and from which confidence the network answers photos without
+    a hand), and where its network is when it was taken from another run."""
+    settings = {"image_size": image_size, "margin": margin, "fused": bool(fused),
+                "cascade_threshold": cascade_threshold}
     if reused is not None:
         settings["network"] = reused.pointer()
     return write_json_atomic(Path(output_dir) / CROP_SETTINGS_FILE, settings)
 
 
 def predictor(network, detector, image_size: int, margin: float, classifier=None,
-              fusion_weight: float | None = None):
+              stacker=None, cascade_threshold: float | None = None):
     """photos -> probabilities: find each hand once, crop it, run the network and, with a
-    keypoint ``classifier``, fuse its answer on the same keypoints."""
+    keypoint ``classifier``, fuse its answer on the same keypoints by the ``stacker``; with a
+    ``cascade_threshold``, the network answers where no hand was found (``hands.cascade``)."""
     def predict(images: np.ndarray) -> np.ndarray:
         found = detect_here(detector, images)
-        probabilities = network(crops.crop_hands(images, found.keypoints, images.shape[1],
-                                                 image_size, margin))
-        if classifier is not None:
-            probabilities = fusion.fuse(probabilities, classifier.predict_proba_keypoints(found),
-                                        fusion_weight)
-        return probabilities
+        alone = network(crops.crop_hands(images, found.keypoints, images.shape[1], image_size,
+                                         margin))
+        if classifier is None:
+            return alone
+        fused = fusion.combine(stacker, alone, classifier.predict_proba_keypoints(found))
+        if cascade_threshold is None:
+            return fused
+        return cascade.apply(fused, alone, found.found, cascade_threshold)
 
     return predict
 
 
 def saved_predictor(variant_dir, network, weights_path: str = ""):
-    """The crop model a run saved (its crop settings, and the keypoint classifier it is fused
-    with, if any) around ``network``, a function crops -> probabilities."""
+    """The crop model a run saved (its crop settings, and the keypoint classifier and stacking
+    model it is fused with, if any) around ``network``, a function crops -> probabilities."""
     from asl.study.hands.detector import DetectorSettings, HandDetector
 
     variant_dir = Path(variant_dir)
     settings = json.loads((variant_dir / CROP_SETTINGS_FILE).read_text())
-    weight = settings.get("fusion_weight")
-    classifier = keypoint_classifier(variant_dir) if weight is not None else None
+    if settings.get("fusion_weight") is not None:   # written before the stacking model
+        raise AslError(f"{variant_dir.name} was built with an earlier fusion (one weight chosen "
+                       "on validation), which this version no longer runs: rebuild it with "
+                       "--force")
+    fused = settings.get("fused")
+    classifier = keypoint_classifier(variant_dir) if fused else None
     detector = HandDetector(weights_path, classifier.detector if classifier else
                             DetectorSettings())
     return predictor(network, detector, settings["image_size"], settings["margin"], classifier,
-                     weight)
+                     fusion_model(variant_dir) if fused else None,
+                     settings.get("cascade_threshold"))

@@ -1,69 +1,155 @@
-"""Late fusion of the hand-crop network with the keypoint forest: class probabilities weighted
-by what works on validation, fitted and evaluated the way handcrop.ipynb reports it."""
+"""Late fusion of the hand-crop network with the keypoint forest: a small stacking model (a
+logistic regression on both models' class probabilities) learns which source to trust for
+which letter. It carries the models over to other people, so it is fitted on the selection
+half of the wild photos (``asl.holdout``) and never reads the report half; without wild photos
+it is fitted on the validation photos."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-WEIGHTS = np.round(np.linspace(0.0, 1.0, 11), 2)
+from asl import CLASSES, holdout
+
 FOREST = "extra_trees"          # the keypoint classifier fused with the network
 FOREST_COPIES = 2               # augmented copies of each training hand for that forest
+C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
+"""Inverse regularisation strengths tried by cross-validation (measured on the selection half
+of bench/crop_backbone.py's 4+16 run, out of fold: 0.84 at 0.01, 0.94 at 100)."""
+FOLDS = 5
+FITTED_ON = {"select": "wild selection half", "val": "validation photos"}
 
 
-def fuse(first: np.ndarray, second: np.ndarray, weight: float) -> np.ndarray:
-    """``weight`` x the first model's probabilities + (1 - weight) x the second's."""
-    return weight * np.asarray(first) + (1 - weight) * np.asarray(second)
+def features(network: np.ndarray, forest: np.ndarray) -> np.ndarray:
+    """What the stacking model reads: both models' class probabilities side by side."""
+    return np.hstack([np.asarray(network, dtype=float), np.asarray(forest, dtype=float)])
 
 
-def choose_weight(first_val: np.ndarray, second_val: np.ndarray, y_val) -> tuple[float, list]:
-    """The weight (0 = only the second model, 1 = only the first) most accurate on the
-    validation photos; ties go to the weight nearest 0.5. Returns it and every grid point."""
-    grid = [{"weight": float(w), "val_accuracy": float(
-        (fuse(first_val, second_val, w).argmax(1) == np.asarray(y_val)).mean())}
-        for w in WEIGHTS]
-    best = max(grid, key=lambda point: (point["val_accuracy"], -abs(point["weight"] - 0.5)))
-    return best["weight"], grid
+def combine(stacker, network: np.ndarray, forest: np.ndarray) -> np.ndarray:
+    """The fused class probabilities (every class a column, in ``CLASSES`` order; a class the
+    stacking model never saw gets 0)."""
+    out = np.zeros((len(network), len(CLASSES)))
+    out[:, stacker.classes_] = stacker.predict_proba(features(network, forest))
+    return out
 
 
-def fused_model(network: dict, forest: Path) -> dict:
-    """The fused model's files, parameters and size: the network's and the forest's."""
-    return {**network, "file": f"{network['file']} + {Path(forest).name}",
-            "size_bytes": network["size_bytes"] + Path(forest).stat().st_size}
+def _model(c: float, seed: int):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=3000, random_state=seed)
+
+
+def _folds(labels: np.ndarray, seed: int):
+    """Stratified folds: ``FOLDS``, fewer when even the commonest class has fewer photos; None
+    when no class has two."""
+    from sklearn.model_selection import StratifiedKFold
+
+    count = min(FOLDS, int(np.bincount(labels).max(initial=0)))
+    return StratifiedKFold(count, shuffle=True, random_state=seed) if count >= 2 else None
+
+
+def fit_stacker(network: np.ndarray, forest: np.ndarray, labels, seed: int = 0):
+    """Fit the stacking model on these photos, its C chosen from ``C_GRID`` by stratified
+    cross-validation among them. Returns the model, its out-of-fold probabilities (what it
+    scores on photos it was not fitted on) and the record of the choice."""
+    from sklearn.model_selection import cross_val_predict
+
+    x, y = features(network, forest), np.asarray(labels)
+    folds = _folds(y, seed)
+    grid, out_of_fold = [], {}
+    with warnings.catch_warnings():   # classes rarer than the folds: sklearn warns, then copes
+        warnings.simplefilter("ignore")
+        for c in (C_GRID if folds else (1.0,)):
+            if folds:
+                guess = cross_val_predict(_model(c, seed), x, y, cv=folds, method="predict_proba")
+                probabilities = np.zeros((len(y), len(CLASSES)))
+                probabilities[:, np.unique(y)] = guess
+                out_of_fold[c] = probabilities
+                grid.append({"C": c, "cv_accuracy": float((probabilities.argmax(1) == y).mean())})
+        best = max(grid, key=lambda point: (point["cv_accuracy"], -point["C"]))["C"] \
+            if grid else 1.0
+        stacker = _model(best, seed).fit(x, y)
+    record = {"model": "logistic regression on both models' class probabilities", "C": best,
+              "grid": grid, "folds": folds.get_n_splits() if folds else 0, "photos": len(y)}
+    return stacker, out_of_fold.get(best, combine(stacker, network, forest)), record
+
+
+def fit_on_selection_half(network: np.ndarray, forest: np.ndarray, labels, ids,
+                          seed: int = 0):
+    """``fit_stacker`` on the wild photos of the selection half only: the report half's
+    probabilities and labels are never passed on. Returns the model, the wild probabilities to
+    report (out of fold on the selection half, the fitted model's on the report half) and the
+    record of what was chosen."""
+    select = holdout.selection_mask(ids, labels)
+    stacker, out_of_fold, record = fit_stacker(np.asarray(network)[select],
+                                               np.asarray(forest)[select],
+                                               np.asarray(labels)[select], seed)
+    wild = combine(stacker, network, forest)
+    wild[select] = out_of_fold
+    return stacker, wild, {**record, "fitted_on": FITTED_ON["select"],
+                           "selection_scores": "out of fold"}
+
+
+def fused_model(network: dict, *files: Path) -> dict:
+    """The fused model's files, parameters and size: the network's and the other files'."""
+    return {**network, "file": " + ".join([network["file"], *(Path(f).name for f in files)]),
+            "size_bytes": network["size_bytes"] + sum(Path(f).stat().st_size for f in files)}
 
 
 def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: int,
-                     threads: int, output_dir):
-    """Fit the keypoint forest on the training photos (the validation photos stay unseen:
-    the weight is chosen on them), save it, choose the weight and evaluate the fused model.
-    ``network`` holds the network's own results on ``cropped``. Returns the fused results
-    (latency still the network's) and the fusion record of the metrics."""
+                     threads: int, output_dir, cascade: bool = False):
+    """Fit the keypoint forest on the training photos and save it; fit the stacking model on
+    the wild selection half (the validation photos without wild photos) and save it; with
+    ``cascade``, choose its confidence threshold on the validation photos; evaluate the fused
+    model. ``network`` holds the network's own results on ``cropped``. Returns the fused
+    results (latency still the network's) and the fusion record of the metrics."""
     from asl.progress import write as report_progress
     from asl.study import evaluate, experiment, forests
-    from asl.study.hands import classifiers
+    from asl.study.hands import cascade as cascading, classifiers
     from asl.study.hands.detections import rows
-    from asl.study.saved_models import KEYPOINT_CLASSIFIER_FILE
+    from asl.study.saved_models import FUSION_FILE, KEYPOINT_CLASSIFIER_FILE
 
     report_progress(output_dir, "fitting the keypoint forest")
     forest, search = classifiers.fit(FOREST, found.train, data.train.labels, found.val,
                                      data.val.labels, seed=seed, copies=FOREST_COPIES,
                                      trees=trees, threads=threads, refit_on_validation=False)
-    path = forests.save(forest, Path(output_dir) / KEYPOINT_CLASSIFIER_FILE)
-    predict = evaluate.keras_predictor(model)
-    net = {name: evaluate.predict_in_batches(predict, getattr(cropped, name).images)
-           for name in ("val", "train")}
-    weight, grid = choose_weight(net["val"], forest.predict_proba_keypoints(found.val),
-                                 data.val.labels)
-    sample = experiment.train_sample(data)
+    forest_path = forests.save(forest, Path(output_dir) / KEYPOINT_CLASSIFIER_FILE)
     keypoints_only = forest.predict_proba_keypoints
+    sample = experiment.train_sample(data)
+    net = {name: evaluate.predict_in_batches(evaluate.keras_predictor(model), images)
+           for name, images in (("train", cropped.train.images[sample]),
+                                ("val", cropped.val.images))}
+    report_progress(output_dir, "fitting the fusion")
+    if data.wild is not None:
+        stacker, wild, record = fit_on_selection_half(
+            network.wild_probabilities, keypoints_only(found.wild), data.wild.labels,
+            data.wild.ids, seed)
+    else:
+        stacker, _, record = fit_stacker(net["val"], keypoints_only(found.val), data.val.labels,
+                                         seed)
+        record, wild = {**record, "fitted_on": FITTED_ON["val"]}, None
+    stacker_path = forests.save(stacker, Path(output_dir) / FUSION_FILE)
+    fused = {"train": (combine(stacker, net["train"], keypoints_only(rows(found.train, sample))),
+                       net["train"], found.train.found[sample]),
+             "val": (combine(stacker, net["val"], keypoints_only(found.val)), net["val"],
+                     found.val.found),
+             "test": (combine(stacker, network.test_probabilities, keypoints_only(found.test)),
+                      network.test_probabilities, found.test.found)}
+    if wild is not None:
+        fused["wild"] = (wild, network.wild_probabilities, found.wild.found)
+    if cascade:
+        threshold, grid = cascading.choose_threshold(*fused["val"], data.val.labels)
+        record["cascade"] = cascading.record(threshold, grid, found.val.found)
+        fused = {name: (cascading.apply(*parts, threshold), *parts[1:])
+                 for name, parts in fused.items()}
+        print(f"cascade: the network answers photos without a hand from confidence {threshold}")
     results = experiment.evaluate_probabilities(
-        fuse(net["train"][sample], keypoints_only(rows(found.train, sample)), weight),
-        fuse(network.test_probabilities, keypoints_only(found.test), weight),
-        None if data.wild is None else fuse(network.wild_probabilities,
-                                            keypoints_only(found.wild), weight),
-        data, network.inference, fused_model(network.model, path))
-    print(f"fusion weight of the network {weight}")
-    return results, {"weight": weight, "grid": grid, "forest": search}
+        fused["train"][0], fused["test"][0], fused["wild"][0] if wild is not None else None,
+        data, network.inference, fused_model(network.model, forest_path, stacker_path))
+    print(f"fusion: C {record['C']} chosen on the {record['fitted_on']} "
+          f"({record['photos']} photos)")
+    return results, {**record, "forest": search}
 
 
 NETWORK_CURVES = " of the hand-crop network alone, not of the fused model"

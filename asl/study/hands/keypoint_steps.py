@@ -12,15 +12,17 @@ FORESTS = ("random_forest", "extra_trees")
 
 
 def fit_all(found: SplitKeypoints, data, *, seed: int, copies: int, trees: int, threads: int,
-            mirror_left: bool, output_dir) -> tuple[dict, dict]:
+            mirror_left: bool, output_dir, variety: str = "none") -> tuple[dict, dict]:
     """Every classifier of ``classifiers.CLASSIFIERS``, each with its settings chosen on the
-    validation photos: (fitted classifiers, their grid searches), by name."""
+    validation photos: (fitted classifiers, their grid searches), by name. ``variety``: see
+    ``classifiers.fit``."""
     fitted, searches = {}, {}
     for name in classifiers.CLASSIFIERS:
         report_progress(output_dir, f"fitting {name}")
         fitted[name], searches[name] = classifiers.fit(
             name, found.train, data.train.labels, found.val, data.val.labels, seed=seed,
-            copies=copies, trees=trees, threads=threads, mirror_left=mirror_left)
+            copies=copies, trees=trees, threads=threads, mirror_left=mirror_left,
+            variety=variety)
         print(name, searches[name]["best_params"],
               f"validation {searches[name]['val_accuracy']:.3f}")
     return fitted, searches
