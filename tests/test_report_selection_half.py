@@ -44,3 +44,13 @@ def test_the_cascade_threshold_is_named_with_where_it_was_chosen():
     assert cascade_choice({"threshold": 0.5, "chosen_on": "validation photos"}) == (
         "the network's answer when its confidence is at least 0.5 (chosen on the validation "
         "photos), else 'nothing'")
+
+
+def test_a_fusion_fitted_on_both_sets_names_both_and_their_weights():
+    both = {**_fusion(10.0, "wild selection half and validation photos"), "photos": 2435,
+            "selection_photos": 435, "validation_photos": 2000}
+    notes = selection_half_uses([_result("fusion", [both])])
+    assert len(notes) == 1
+    assert ("the 435 photos of the selection half and the 2,000 validation photos, each set "
+            "weighing half" in notes[0])
+    assert "cross-validation within them (seed 1: C = 10)" in notes[0]

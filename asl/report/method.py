@@ -106,19 +106,30 @@ def selection_half_uses(results) -> list[str]:
         fits = [(run.get("parameters", {}).get("train_seed"),
                  (run.get("extra") or {}).get("fusion")) for run in result.runs or []]
         fits = [(seed, fusion) for seed, fusion in fits
-                if isinstance(fusion, dict) and fusion.get("fitted_on") == SELECTION_HALF]
+                if isinstance(fusion, dict)
+                and str(fusion.get("fitted_on", "")).startswith(SELECTION_HALF)]
         if not fits:
             continue
         chosen = "; ".join(f"seed {seed}: C = {fmt_value(f.get('C'))}" for seed, f in fits)
         first = fits[0][1]
         notes.append(f"{result.title}: its {first.get('model', 'stacking model')} (which source "
-                     f"to trust for which letter) is fitted on the {fmt_int(first.get('photos'))} "
-                     f"photos of the selection half, its regularisation C chosen by "
-                     f"{first.get('folds')}-fold cross-validation within that half ({chosen}). "
+                     f"to trust for which letter) is fitted on {fitted_photos(first)}, its "
+                     f"regularisation C chosen by {first.get('folds')}-fold cross-validation "
+                     f"within {'them' if first.get('validation_photos') else 'that half'} "
+                     f"({chosen}). "
                      "Its accuracy on the selection half, which takes part in choosing the "
                      "recommended model, is out of fold: each photo is answered by a model "
                      "fitted without it.")
     return notes
+
+
+def fitted_photos(fusion: dict) -> str:
+    """The photos a fusion's stacking model was fitted on, in words."""
+    if fusion.get("validation_photos"):
+        return (f"the {fmt_int(fusion.get('selection_photos'))} photos of the selection half and "
+                f"the {fmt_int(fusion['validation_photos'])} validation photos, each set "
+                "weighing half")
+    return f"the {fmt_int(fusion.get('photos'))} photos of the selection half"
 
 
 def adaptation_use(result) -> list[str]:

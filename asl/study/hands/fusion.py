@@ -1,8 +1,10 @@
 """Late fusion of the hand-crop network with the keypoint forest: a small stacking model (a
 logistic regression on both models' class probabilities) learns which source to trust for
 which letter. It carries the models over to other people, so it is fitted on the selection
-half of the wild photos (``asl.holdout``) and never reads the report half; without wild photos
-it is fitted on the validation photos."""
+half of the wild photos (``asl.holdout``) and never reads the report half: with ``"both"``
+together with the validation photos, each set weighing half, so that one model serves the
+training signer and other people alike; with ``"select"`` on the selection half alone.
+Without wild photos it is fitted on the validation photos."""
 from __future__ import annotations
 
 import warnings
@@ -18,7 +20,8 @@ C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
 """Inverse regularisation strengths tried by cross-validation (measured on the selection half
 of bench/crop_backbone.py's 4+16 run, out of fold: 0.84 at 0.01, 0.94 at 100)."""
 FOLDS = 5
-FITTED_ON = {"select": "wild selection half", "val": "validation photos"}
+FITTED_ON = {"select": "wild selection half", "val": "validation photos",
+             "both": "wild selection half and validation photos"}
 
 
 def features(network: np.ndarray, forest: np.ndarray) -> np.ndarray:
@@ -49,27 +52,32 @@ def _folds(labels: np.ndarray, seed: int):
     return StratifiedKFold(count, shuffle=True, random_state=seed) if count >= 2 else None
 
 
-def fit_stacker(network: np.ndarray, forest: np.ndarray, labels, seed: int = 0):
-    """Fit the stacking model on these photos, its C chosen from ``C_GRID`` by stratified
-    cross-validation among them. Returns the model, its out-of-fold probabilities (what it
-    scores on photos it was not fitted on) and the record of the choice."""
+def fit_stacker(network: np.ndarray, forest: np.ndarray, labels, seed: int = 0,
+                weights: np.ndarray | None = None):
+    """Fit the stacking model on these photos (each weighing ``weights``, default equal), its C
+    chosen from ``C_GRID`` by stratified cross-validation among them (weighted accuracy).
+    Returns the model, its out-of-fold probabilities (what it scores on photos it was not
+    fitted on) and the record of the choice."""
     from sklearn.model_selection import cross_val_predict
 
     x, y = features(network, forest), np.asarray(labels)
+    fit_weights = {} if weights is None else {"sample_weight": weights}
     folds = _folds(y, seed)
     grid, out_of_fold = [], {}
     with warnings.catch_warnings():   # classes rarer than the folds: sklearn warns, then copes
         warnings.simplefilter("ignore")
         for c in (C_GRID if folds else (1.0,)):
             if folds:
-                guess = cross_val_predict(_model(c, seed), x, y, cv=folds, method="predict_proba")
+                guess = cross_val_predict(_model(c, seed), x, y, cv=folds, method="predict_proba",
+                                          params=fit_weights)
                 probabilities = np.zeros((len(y), len(CLASSES)))
                 probabilities[:, np.unique(y)] = guess
                 out_of_fold[c] = probabilities
-                grid.append({"C": c, "cv_accuracy": float((probabilities.argmax(1) == y).mean())})
+                right = probabilities.argmax(1) == y
+                grid.append({"C": c, "cv_accuracy": float(np.average(right, weights=weights))})
         best = max(grid, key=lambda point: (point["cv_accuracy"], -point["C"]))["C"] \
             if grid else 1.0
-        stacker = _model(best, seed).fit(x, y)
+        stacker = _model(best, seed).fit(x, y, **fit_weights)
     record = {"model": "logistic regression on both models' class probabilities", "C": best,
               "grid": grid, "folds": folds.get_n_splits() if folds else 0, "photos": len(y)}
     return stacker, out_of_fold.get(best, combine(stacker, network, forest)), record
@@ -91,6 +99,28 @@ def fit_on_selection_half(network: np.ndarray, forest: np.ndarray, labels, ids,
                            "selection_scores": "out of fold"}
 
 
+def fit_on_both(network: np.ndarray, forest: np.ndarray, labels, ids, val_network: np.ndarray,
+                val_forest: np.ndarray, val_labels, seed: int = 0):
+    """``fit_stacker`` on the wild selection half and the validation photos together, each set
+    weighing half (the report half is never passed on). Returns the model, the wild
+    probabilities to report (out of fold on the selection half), the validation photos'
+    out-of-fold probabilities and the record."""
+    select = holdout.selection_mask(ids, labels)
+    n_wild, n_val = int(select.sum()), len(val_labels)
+    weights = np.concatenate([np.full(n_wild, 0.5 / n_wild), np.full(n_val, 0.5 / n_val)])
+    stacker, out_of_fold, record = fit_stacker(
+        np.vstack([np.asarray(network)[select], val_network]),
+        np.vstack([np.asarray(forest)[select], val_forest]),
+        np.concatenate([np.asarray(labels)[select], val_labels]), seed,
+        weights * (n_wild + n_val))
+    wild = combine(stacker, network, forest)
+    wild[select] = out_of_fold[:n_wild]
+    return stacker, wild, out_of_fold[n_wild:], {
+        **record, "fitted_on": FITTED_ON["both"], "selection_photos": n_wild,
+        "validation_photos": n_val, "weighting": "each set weighs half",
+        "selection_scores": "out of fold"}
+
+
 def fused_model(network: dict, *files: Path) -> dict:
     """The fused model's files, parameters and size: the network's and the other files'."""
     return {**network, "file": " + ".join([network["file"], *(Path(f).name for f in files)]),
@@ -98,10 +128,11 @@ def fused_model(network: dict, *files: Path) -> dict:
 
 
 def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: int,
-                     threads: int, output_dir, cascade: bool = False):
+                     threads: int, output_dir, cascade: bool = False, fit_on: str = "both"):
     """Fit the keypoint forest on the training photos and save it; fit the stacking model on
-    the wild selection half (the validation photos without wild photos) and save it; with
-    ``cascade``, choose its confidence threshold on the validation photos; evaluate the fused
+    the wild selection half, with the validation photos if ``fit_on`` is "both" (on the
+    validation photos alone without wild photos), and save it; with ``cascade``, choose its
+    confidence threshold on the validation photos (out of fold if fitted on them); evaluate the fused
     model. ``network`` holds the network's own results on ``cropped``. Returns the fused
     results (latency still the network's) and the fusion record of the metrics."""
     from asl.progress import write as report_progress
@@ -121,7 +152,12 @@ def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: 
            for name, images in (("train", cropped.train.images[sample]),
                                 ("val", cropped.val.images))}
     report_progress(output_dir, "fitting the fusion")
-    if data.wild is not None:
+    val_fused = None           # the validation photos' out-of-fold answers, if fitted on them
+    if data.wild is not None and fit_on == "both":
+        stacker, wild, val_fused, record = fit_on_both(
+            network.wild_probabilities, keypoints_only(found.wild), data.wild.labels,
+            data.wild.ids, net["val"], keypoints_only(found.val), data.val.labels, seed)
+    elif data.wild is not None:
         stacker, wild, record = fit_on_selection_half(
             network.wild_probabilities, keypoints_only(found.wild), data.wild.labels,
             data.wild.ids, seed)
@@ -132,8 +168,8 @@ def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: 
     stacker_path = forests.save(stacker, Path(output_dir) / FUSION_FILE)
     fused = {"train": (combine(stacker, net["train"], keypoints_only(rows(found.train, sample))),
                        net["train"], found.train.found[sample]),
-             "val": (combine(stacker, net["val"], keypoints_only(found.val)), net["val"],
-                     found.val.found),
+             "val": (combine(stacker, net["val"], keypoints_only(found.val))
+                     if val_fused is None else val_fused, net["val"], found.val.found),
              "test": (combine(stacker, network.test_probabilities, keypoints_only(found.test)),
                       network.test_probabilities, found.test.found)}
     if wild is not None:
