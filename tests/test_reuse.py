@@ -40,3 +40,16 @@ def test_a_run_finds_the_network_it_reused_and_notices_a_rebuild(tmp_path):
     network.unlink()
     with pytest.raises(AslError, match="is missing"):
         reuse.network_path(tmp_path / "fusion.seed1", pointer)
+
+
+def test_every_declared_fusion_differs_from_the_network_it_uses_only_in_fusion_settings():
+    """A variant with `uses:` that sets a network parameter would fail at run time: caught here
+    for every variant in variants.yaml."""
+    from asl.config import NOTEBOOKS_DIR, VARIANTS_FILE
+    from asl.engine.variants import load
+    from asl.study.hands import crop_network
+
+    users = [v for v in load(VARIANTS_FILE, NOTEBOOKS_DIR).variants.values() if v.uses]
+    assert users
+    for variant in users:
+        assert set(variant.settings) <= set(crop_network.FUSION_ONLY), variant.name

@@ -15,7 +15,7 @@ from asl.study.hands import cascade, crops, fusion
 from asl.study.hands.keypoints import detect_here
 from asl.study.saved_models import CROP_SETTINGS_FILE, fusion_model, keypoint_classifier
 
-FUSION_ONLY = ("fuse", "trees", "cascade")
+FUSION_ONLY = ("fuse", "trees", "cascade", "fusion_fit")
 """Parameters that change only the fusion, not the crop network: a fusion run may reuse a
 network trained with other values of these."""
 
