@@ -108,3 +108,24 @@ def test_a_fusion_saved_by_an_earlier_version_is_refused_by_name(saved_fusion):
         {"image_size": 16, "margin": 0.35, "fusion_weight": 0.4}))
     with pytest.raises(AslError, match="built with an earlier fusion .* rebuild it with --force"):
         crop_network.saved_predictor(saved_fusion, lambda crops: crops)
+
+
+def test_a_fusion_on_a_reused_network_leaves_the_networks_figures_to_that_runs_section(
+        tmp_path, monkeypatch):
+    data = _data()
+    probabilities = np.random.default_rng(1).dirichlet(np.full(len(CLASSES), 0.3), len(data.test))
+    monkeypatch.setattr(experiment, "saliency_figures", lambda *a, **k: pytest.fail("drawn"))
+    made = crop_network.figures(None, _results(data, probabilities),
+                                _results(data, probabilities), data,
+                                {"history": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}},
+                                tmp_path, "fusion", fused=True, reused=True)
+    keys = {figure["key"] for figure in made}
+    assert "confusion_matrix" in keys and "reliability" in keys
+    assert not keys & {"learning_curves", "training_crops", "saliency_test", "saliency_wild"}
+
+
+def test_the_appendix_points_to_the_section_of_the_reused_network():
+    from asl.report.tables import network_source
+    assert network_source("handcrop_mobilenet.seed2") == {
+        "name": "handcrop_mobilenet", "appendix": "appendix-variant-handcrop_mobilenet"}
+    assert network_source(None) is None

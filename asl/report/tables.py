@@ -1,6 +1,8 @@
 """The model chapters: each variant's section, the comparison table and the model card."""
 from __future__ import annotations
 
+import re
+
 from asl.report import halves, seeds
 from asl.report.candidates import Candidate, classifier_blocks
 from asl.report.clusters import frame_blocks
@@ -198,6 +200,14 @@ def idea_rows(measured) -> list[dict]:
             for idea in measured]
 
 
+def network_source(run: str | None) -> dict | None:
+    """The variant whose trained network a run took (``uses:``), and its appendix anchor."""
+    if not run:
+        return None
+    name = re.sub(r"\.seed\d+$", "", run)
+    return {"name": name, "appendix": "appendix-variant-" + re.sub(r"[^\w.-]", "-", name)}
+
+
 def model_section(result: VariantResult, main: Candidate | None) -> dict:
     """What one variant's summary (body) and appendix show; ``main`` is its model over every
     training seed."""
@@ -212,6 +222,7 @@ def model_section(result: VariantResult, main: Candidate | None) -> dict:
     test, wild = main.test, main.wild
     parameters = key_values(metrics.get("parameters"))
     return {**section, "figures": result.figures, "parameters": parameters,
+            "network_from": network_source((metrics.get("extra") or {}).get("network_reused_from")),
             "headline": {"test_acc": fmt_acc(test["accuracy"]),
                          "test_ci": fmt_ci(test["accuracy_ci"]),
                          "wild_acc": fmt_acc(wild["accuracy"]) if wild else "no wild set",

@@ -116,15 +116,20 @@ def evaluate(model, cropped, output_dir, reused=None):
 
 
 def figures(model, network, results, cropped, training: dict, output_dir, variant: str,
-            fused: bool = False) -> list[dict]:
+            fused: bool = False, reused: bool = False) -> list[dict]:
     """The run's figures. Confusion matrix, errors and reliability are of ``results`` (the
     fused model's when ``fused``); the learning curves and saliency maps are always the
-    network's (``network``: its own results), and for a fused model their captions say so."""
+    network's (``network``: its own results), and for a fused model their captions say so.
+    A network ``reused`` from another run has its learning curves, training crops and saliency
+    maps in that run's section, so they are not drawn again."""
     from asl.study import experiment
     from asl.study.figures import entry, example_grid
 
-    made = experiment.standard_figures(results, cropped, training, output_dir, variant,
+    made = experiment.standard_figures(results, cropped, None if reused else training,
+                                       output_dir, variant,
                                        curves_of=fusion.NETWORK_CURVES if fused else "")
+    if reused:
+        return made + [experiment.reliability_figure(results, cropped, output_dir, variant)]
     pick = np.linspace(0, len(cropped.train) - 1, 16).round().astype(int)
     made.append(entry("training_crops", f"{variant}: training crops as the network saw them "
                       "(backgrounds replaced where a hand was found).", example_grid(
