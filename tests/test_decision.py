@@ -41,3 +41,16 @@ def test_a_model_is_named_for_small_devices_only_when_it_is_much_cheaper():
     assert recommend([chosen, slightly, smaller], NothingSignificant()).cheaper is smaller
     smaller_but_slower = candidate("small", 0.8, 0.8, latency_ms=120.0, size_bytes=3e6)
     assert recommend([chosen, smaller_but_slower], NothingSignificant()).cheaper is None
+
+
+def test_an_ablation_is_compared_but_never_recommended_nor_offered():
+    """A variant with a part taken out (fusion fitted on the wild photos alone) may score best
+    on the selection half; the recommendation goes to the best model that is not an ablation."""
+    ablation = candidate("fusion_wild_only", 0.80, 0.95, latency_ms=10.0)
+    ablation.ablation = True
+    fusion = candidate("fusion", 0.93, 0.92, latency_ms=80.0)
+    recommendation = recommend([ablation, fusion], NothingSignificant())
+    assert recommendation.chosen is fusion and recommendation.best is fusion
+    assert recommendation.cheaper is None               # 8 times faster, but an ablation
+    assert recommendation.best_wild is ablation         # still compared
+    assert recommend([ablation], NothingSignificant()) is None

@@ -24,7 +24,7 @@ from asl.errors import VariantError
 
 ENTRY_KEYS = {"notebook", "title", "description", "role", "parameters", "seeds", "timeout",
               "gpu", "sweep", "uses", "minutes"}
-ROLES = ("baseline", "leakage_control")
+ROLES = ("baseline", "leakage_control", "ablation")
 
 
 @dataclass

@@ -34,6 +34,7 @@ class Candidate:
     size_bytes: int | None = None
     training_seconds: float | None = None
     split: dict = field(default_factory=dict)       # the split's settings (kind, block size)
+    ablation: bool = False    # a variant with one part taken out: compared, never recommended
 
     @property
     def comparable(self) -> bool:
@@ -129,12 +130,14 @@ def candidates(results: list[VariantResult], min_train_accuracy: float = 0.0
         if result.metrics is None or result.kind != "model":
             continue
         main = _main(result)
+        main.ablation = result.role == "ablation"
         found.append(main)
         reported = (result.metrics.get("extra") or {}).get("reported_classifier")
         for name, block in classifier_blocks(result.metrics.get("extra")).items():
             if block.get("explainable") and name != reported:
                 owners = [classifier_blocks(run.get("extra"))[name] for run in result.runs]
                 found.append(_extra(main, name, owners))
+                found[-1].ablation = main.ablation
     titles = [candidate.title for candidate in found]
     mains = {c.variant: c.title for c in found if c.key == c.variant}
     for candidate in found:

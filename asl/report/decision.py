@@ -4,7 +4,8 @@ The choice never looks at the photos it is reported on. With a wild set, the mos
 trained frame-block model on the *selection half* of the wild photos wins (the real use is
 other people's hands); the explainable model replaces it when it is not significantly less
 accurate there; a model at least CHEAPER times faster or smaller and not significantly less
-accurate there is named for small devices. Its out-of-domain accuracy is then reported on the untouched *report half*. Without a
+accurate there is named for small devices. A variant declared as an ablation (another one with
+a part taken out) is compared but never chosen. Its out-of-domain accuracy is then reported on the untouched *report half*. Without a
 wild set the in-domain test photos decide, and the report says that this makes its in-domain
 figure optimistic.
 """
@@ -49,18 +50,19 @@ def recommend(models: list[Candidate], selection: Significance) -> Recommendatio
     """``selection`` holds the tests on the selection half (and, without a wild set, on the
     in-domain test photos)."""
     comparable = [c for c in models if c.comparable]
-    if not comparable:
+    eligible = [c for c in comparable if not c.ablation]
+    if not eligible:
         return None
     primary = "wild_select" if any(c.wild_select for c in comparable) else "test"
-    winner = best(comparable, primary)
-    explainable = best([c for c in comparable if c.explainable], primary)
+    winner = best(eligible, primary)
+    explainable = best([c for c in eligible if c.explainable], primary)
     significant = None
     chosen = winner
     if explainable is not None and explainable is not winner:
         significant = selection.between(primary, winner, explainable)
         if significant is False:
             chosen = explainable
-    cheaper = [c for c in comparable if c is not chosen and much_cheaper(c, chosen)
+    cheaper = [c for c in eligible if c is not chosen and much_cheaper(c, chosen)
                and selection.between(primary, chosen, c) is False]
     return Recommendation(
         chosen=chosen, primary=primary, best=winner, best_test=best(comparable, "test"),
