@@ -110,6 +110,17 @@ def test_fusion_reuses_handcrops_network_instead_of_training_it(quick_build):
     assert fusion["model"]["file"] == ("handcrop_mobilenet.seed1/model.keras + "
                                        "keypoint_classifier.pkl + fusion.pkl")
     assert not (variants / "fusion.seed1" / "model.keras").exists()     # saved once
+    figures = {figure["key"] for figure in fusion["figures"]}           # the network's are
+    assert "learning_curves" not in figures and "learning_curves" in {  # in its own section
+        figure["key"] for figure in handcrop["figures"]}
+
+
+def test_an_ablation_is_compared_but_not_recommended(quick_text):
+    assert re.search(r"Ablations, variants with one part taken out to measure that part "
+                     r"\(Fusion without the cascade; Fusion fitted on the wild selection half "
+                     r"alone\), are compared but never recommended", quick_text)
+    recommended = re.search(r"Recommended: (.+?)\. In do", quick_text).group(1)
+    assert not recommended.startswith(("Fusion without", "Fusion fitted on the wild"))
 
 
 def test_unchanged_rebuild_runs_and_renders_nothing(quick_build):
