@@ -89,3 +89,26 @@ def synthetic_hand(size=64):
     mask = crops.hand_mask(keypoints[0], size) > 0.999
     image[mask] = rng.integers(0, 100, (mask.sum(), 3))         # the hand: dark, textured
     return image[None], keypoints, mask
+
+
+def write_fused_run(folder: Path, **settings) -> Path:
+    """A fusion run's folder: a keypoint classifier, a stacking model fitted on planted
+    probabilities of both sources, and crop settings saying it is fused (plus ``settings``)."""
+    import json
+
+    from asl import CLASSES
+    from asl.study import forests, saved_models
+    from asl.study.hands import classifiers, fusion
+
+    labels = np.repeat(np.arange(4), 8)
+    rng = np.random.default_rng(0)
+    classifier, _ = classifiers.fit("logistic_regression", hands_of(labels, rng), labels,
+                                    hands_of(labels, rng), labels, seed=0, copies=0, trees=5,
+                                    threads=1)
+    forests.save(classifier, folder / saved_models.KEYPOINT_CLASSIFIER_FILE)
+    both = rng.dirichlet(np.ones(len(CLASSES)), (2, len(labels)))
+    stacker, _, _ = fusion.fit_stacker(both[0], both[1], labels)
+    forests.save(stacker, folder / saved_models.FUSION_FILE)
+    (folder / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
+        {"image_size": 16, "margin": 0.35, "fused": True, **settings}))
+    return folder

@@ -1,16 +1,15 @@
 """The cascade in the fused hand model: the image model answers exactly the photos where no hand
 was found (when it is confident enough), in the rule and in the saved model that `evaluate`
 and `predict` load."""
-import json
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from asl import CLASSES
-from asl.study import forests, saved_models
-from asl.study.hands import cascade, classifiers, crop_network, detector, fusion
-from hand_fixtures import hands_of
+from asl.study import saved_models
+from asl.study.hands import cascade, crop_network, detector, fusion
+from hand_fixtures import hands_of, write_fused_run
 
 NOTHING = CLASSES.index("nothing")
 
@@ -64,17 +63,7 @@ class HalfFindingDetector:
 @pytest.fixture
 def saved_cascade(tmp_path, monkeypatch):
     """A fusion run's folder with a cascade threshold of 0.5."""
-    labels = np.repeat(np.arange(4), 8)
-    rng = np.random.default_rng(0)
-    classifier, _ = classifiers.fit("logistic_regression", hands_of(labels, rng), labels,
-                                    hands_of(labels, rng), labels, seed=0, copies=0, trees=5,
-                                    threads=1)
-    forests.save(classifier, tmp_path / saved_models.KEYPOINT_CLASSIFIER_FILE)
-    both = rng.dirichlet(np.ones(len(CLASSES)), (2, len(labels)))
-    stacker, _, _ = fusion.fit_stacker(both[0], both[1], labels)
-    forests.save(stacker, tmp_path / saved_models.FUSION_FILE)
-    (tmp_path / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
-        {"image_size": 16, "margin": 0.35, "fused": True, "cascade_threshold": 0.5}))
+    write_fused_run(tmp_path, cascade_threshold=0.5)
     monkeypatch.setattr(detector, "HandDetector", HalfFindingDetector)
     HalfFindingDetector.photos = 0
     return tmp_path

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from asl import CLASSES
-from asl.study import evaluate, experiment, forests, saved_models
+from asl.study import evaluate, experiment, saved_models
 from asl.study.data import ImageSet
-from asl.study.hands import classifiers, crop_network, detector, fusion
+from asl.study.hands import crop_network, detector, fusion
 from asl.study.splits import Split
-from hand_fixtures import hands_of
+from hand_fixtures import write_fused_run
 
 
 class CountingDetector:
@@ -31,17 +31,7 @@ class CountingDetector:
 def saved_fusion(tmp_path, monkeypatch):
     """A fusion run's folder: crop settings saying it is fused, its keypoint forest and its
     stacking model (fitted on planted probabilities of both sources)."""
-    labels = np.repeat(np.arange(4), 8)
-    rng = np.random.default_rng(0)
-    classifier, _ = classifiers.fit("logistic_regression", hands_of(labels, rng), labels,
-                                    hands_of(labels, rng), labels, seed=0, copies=0, trees=5,
-                                    threads=1)
-    forests.save(classifier, tmp_path / saved_models.KEYPOINT_CLASSIFIER_FILE)
-    both = rng.dirichlet(np.ones(len(CLASSES)), (2, len(labels)))
-    stacker, _, _ = fusion.fit_stacker(both[0], both[1], labels)
-    forests.save(stacker, tmp_path / saved_models.FUSION_FILE)
-    (tmp_path / saved_models.CROP_SETTINGS_FILE).write_text(json.dumps(
-        {"image_size": 16, "margin": 0.35, "fused": True}))
+    write_fused_run(tmp_path)
     monkeypatch.setattr(detector, "HandDetector", CountingDetector)
     CountingDetector.photos = 0
     return tmp_path
