@@ -1,6 +1,5 @@
-"""Late fusion of the hand-crop network with the keypoint forest: a small stacking model (a
-logistic regression on both models' class probabilities) learns which source to trust for
-which letter. It carries the models over to other people, so it is fitted on the selection
+"""Late fusion of the hand-crop network with the keypoint forest: a small stacking model (two
+weights per letter, ``PerLetterTrust``) learns which source to trust for which letter. It carries the models over to other people, so it is fitted on the selection
 half of the wild photos (``asl.holdout``) and never reads the report half: with ``"both"``
 together with the validation photos, each set weighing half, so that one model serves the
 training signer and other people alike; with ``"select"`` on the selection half alone.
