@@ -14,14 +14,14 @@ from asl.files import atomic_write, sha256, write_json_atomic
 FOLDER = Path("figures") / "print"
 INDEX = "index.json"
 FIGURE_MAX_MM = (170.0, 115.0)   # width, height available for one figure on the page
-PRINT_DPI = {True: 105, False: 100}   # photo grids (of 64-pixel photos), plots; never enlarged
+PRINT_DPI = {True: 100, False: 96}   # photo grids (of 64-pixel photos), plots; never enlarged
 JPEG_QUALITY = 70
 PLOT_COLOURS = 64
 PHOTO_KEYS = frozenset({           # figures made of photos: JPEG compresses them tenfold
     "samples", "wild_samples", "mean_images", "frame_pairs", "augmentation_layers",
     "misclassified", "wild_examples", "saliency_test", "saliency_wild", "training_crops",
     "keypoint_examples"})
-VERSION = 7                      # bump when the conversion changes
+VERSION = 8                      # bump when the conversion changes
 
 
 @dataclass
