@@ -20,6 +20,10 @@ Model variants (``kind: "model"``)::
     split               {"kind": "frame_block"|"random", "train", "val", "test", "seed", ...}
     test                evaluation block on the held-out in-domain test photos (see below)
     wild                evaluation block on the out-of-domain photos, or null if not given
+    val                 evaluation block on the validation photos (in domain, never reported)
+                        by the model before any refit on them (a stacking model's out-of-fold
+                        answers), or null; optional. The recommendation uses it beside the wild
+                        selection half (asl/report/decision.py)
     train_accuracy      accuracy on (up to 3,000 of) its own training photos, in inference mode
                         (no augmentation, no dropout): far below 1 means it did not learn
     calibration         {"test": {"ece", "bins", "mean_confidence", "confidence"}, "wild": ... or
@@ -33,7 +37,7 @@ Model variants (``kind: "model"``)::
     figures             [{"key", "file", "caption"}]   files relative to the metrics.json folder
     extra               family-specific results; ``extra.classifiers.<name>`` holds further
                         classifiers evaluated beside the main one, each with its own ``test``,
-                        ``wild`` and ``inference`` blocks and, for one the report should
+                        ``wild``, ``val`` and ``inference`` blocks and, for one the report should
                         compare as the explainable option, ``explainable: true``, ``title``
                         and ``abbreviation``. ``extra.adaptation`` (keypoints family; null
                         when not run) is a finding no choice uses: the reported classifier
@@ -127,13 +131,14 @@ SCHEMA = {
             "classes": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "parameters": {"type": "object"}, "data": {"type": "object"},
             "split": {"type": "object"}, "figures": {"type": "array"},
-            "test": EVAL_SCHEMA, "wild": OPTIONAL_EVAL,
+            "test": EVAL_SCHEMA, "wild": OPTIONAL_EVAL, "val": OPTIONAL_EVAL,
             "test_accuracy": PROBABILITY, "wild_accuracy": OPTIONAL_PROBABILITY,
             "train_accuracy": OPTIONAL_PROBABILITY,
             "extra": {"type": ["object", "null"], "properties": {"classifiers": {
                 "type": "object", "additionalProperties": {
                     "type": "object", "properties": {"test": EVAL_SCHEMA,
-                                                     "wild": OPTIONAL_EVAL}}},
+                                                     "wild": OPTIONAL_EVAL,
+                                                     "val": OPTIONAL_EVAL}}},
                 "adaptation": ADAPTATION_SCHEMA}}}},
     "exploration": {"required": list(EXPLORATION_KEYS),
              "properties": {"classes": {"type": "array"}, "figures": {"type": "array"}}},
@@ -189,10 +194,10 @@ def validate(metrics, where: str = "metrics") -> dict:
         raise MetricsError(f"{where}: {_field(bad)}: {_get(metrics, bad)} is not a number")
     if metrics["kind"] == "model":
         size = len(metrics["classes"])
-        blocks = {"test": metrics["test"], "wild": metrics["wild"]}
+        blocks = {"test": metrics["test"], "wild": metrics["wild"], "val": metrics.get("val")}
         for name, extra in ((metrics.get("extra") or {}).get("classifiers") or {}).items():
             blocks.update({f"extra.classifiers.{name}.{key}": extra.get(key)
-                           for key in ("test", "wild")})
+                           for key in ("test", "wild", "val")})
         for name, block in blocks.items():
             matrix = (block or {}).get("confusion_matrix")
             if matrix is not None and (len(matrix) != size or any(len(r) != size for r in matrix)):

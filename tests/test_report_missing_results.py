@@ -9,7 +9,7 @@ from report_builds import make_build, tiny_png
 def test_without_wild_set_the_report_says_so(tmp_path):
     context = build_context(*make_build(tmp_path, wild=False))
     assert context["dataset"]["wild"] is None
-    assert context["recommendation"]["primary"] == "test"
+    assert context["recommendation"]["chosen_on"] == "on the in-domain test photos"
     assert all(row["wild_acc"] == "no wild set" for row in context["comparison"])
     assert next(f.text for f in context["findings"]
                 if f.title == "Domain gap").startswith("Not measured")

@@ -53,12 +53,12 @@ def source(results: list[VariantResult], models: list[Candidate],
            recommended: Candidate | None) -> VariantResult | None:
     """The variant whose study the report shows: the recommended one if it has a study, else
     of those with a study the one the recommendation would choose (``decision.best`` on the
-    wild selection half: trained, frame-block split)."""
+    choosing sets: trained, frame-block split)."""
     with_study = {r.name: r for r in results if r.metrics and studies(r)}
     if recommended is not None and recommended.variant in with_study:
         return with_study[recommended.variant]
     mains = [c for c in models if c.key == c.variant and c.variant in with_study]
-    ranked = decision.best(mains, "wild_select") or decision.best(mains, "test")
+    ranked = decision.best(mains, decision.choosing_blocks(mains))
     return with_study[ranked.variant] if ranked else None
 
 

@@ -24,6 +24,7 @@ class Candidate:
     test: dict
     wild: dict | None                     # the report half of the wild photos
     wild_select: dict | None              # the selection half: for choosing, never reported
+    val: dict | None = None               # validation photos (in domain): for choosing only
     train_accuracy: float | None = None   # on its own training photos, inference mode (mean)
     fitted: bool = True                   # reached the study's minimum training accuracy
     calibration: dict = field(default_factory=dict)
@@ -60,12 +61,16 @@ def classifier_blocks(extra: dict | None) -> dict:
 
 
 def _blocks(owners: list[dict], split_settings: dict | None) -> dict:
-    """Seed-combined test block (clustered by frame block) and wild halves (each photo on its
-    own: nothing groups them by person) of a model evaluated once per seed."""
+    """Seed-combined test and validation blocks (clustered by frame block) and wild halves
+    (each photo on its own: nothing groups them by person) of a model evaluated once per seed;
+    validation only when every seed has it."""
     split = [halves.split(owner.get("wild")) for owner in owners]
     test = owners[0]["test"]
+    val = [owner.get("val") for owner in owners]
     return {"test": seeds.combine([owner["test"] for owner in owners],
                                   frame_blocks(test.get("ids") or [], split_settings)),
+            "val": seeds.combine(val, frame_blocks(val[0].get("ids") or [], split_settings))
+            if all(val) else None,
             "wild_select": seeds.combine([select for select, _ in split]),
             "wild": seeds.combine([report for _, report in split])}
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from asl.report import (adaptation, advice, ideas, narrative, seed_figures, sections, summary,
                         sweeps, tables)
 from asl.report.candidates import candidates
-from asl.report.decision import recommend
+from asl.report.decision import CHOOSING, recommend
+from asl.report.narrative import chosen_on
 from asl.report.formatting import fmt_acc
 from asl.report.letters_figure import letters_figure
 from asl.report.print_figures import PrintFigures
@@ -67,7 +68,7 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
     models = candidates(model_results, min_train)
     groups = pairwise_tests(models)
     significance = Significance(groups)
-    selection = Significance(pairwise_tests(models, ("wild_select",))
+    selection = Significance(pairwise_tests(models, CHOOSING)
                              + [g for g in groups if g.block == "test"])
     rec = recommend(models, selection)
     roles = {r.role: c for r in model_results if r.role
@@ -116,7 +117,8 @@ def build_context(out_dir, variants: list[dict], manifest: dict, quick: bool,
         "tests": groups,
         "ideas": tables.idea_rows(measured),
         "recommendation": None if rec is None else {
-            "chosen": rec.chosen, "primary": rec.primary, "best_test": rec.best_test,
+            "chosen": rec.chosen, "chosen_on": chosen_on(rec.blocks),
+            "val_chooses": "val" in rec.blocks, "best_test": rec.best_test,
             "reasons": advice.reasons(rec, significance), "before_use": before_use,
             "letters": by_letter},
         "findings": found,

@@ -14,8 +14,16 @@ from asl.report.verdicts import NOT_TESTED, by_verdict, compared
 
 def where(block: str) -> str:
     return {"wild": "on the report half of the wild photos",
-            "wild_select": "on the selection half of the wild photos"}.get(
-        block, "on the in-domain test photos")
+            "wild_select": "on the selection half of the wild photos",
+            "val": "on the validation photos"}.get(block, "on the in-domain test photos")
+
+
+def chosen_on(blocks) -> str:
+    """The photos that chose the recommended model (``Recommendation.blocks``), in words."""
+    if tuple(blocks) == ("wild_select", "val"):
+        return ("on the photos that choose (the selection half of the wild photos and the "
+                "validation photos, each weighing half)")
+    return where(blocks[0])
 
 
 def hardest_classes(block: dict | None, count: int = 3) -> str:
@@ -172,8 +180,8 @@ def calibration(facts: Facts) -> Finding | None:
     calibrated = [c for c in facts.models if c.comparable and c.calibration.get("test")]
     chosen = rec.chosen if rec else None
     if calibrated and not any(c is chosen for c in calibrated):
-        primary = rec.primary if rec else "test"
-        chosen = max(calibrated, key=lambda c: c.accuracy(primary) or 0)
+        chosen = max(calibrated, key=lambda c: (rec.score(c) if rec else c.accuracy("test"))
+                     or 0)
     if not chosen or not chosen.calibration.get("test"):
         return None
     parts = []

@@ -7,7 +7,7 @@ from asl.report import letters
 from asl.report.candidates import Candidate
 from asl.report.decision import Recommendation
 from asl.report.formatting import fmt_acc, fmt_ci, fmt_diff, fmt_int, fmt_ms, fmt_p
-from asl.report.narrative import GLANCE, Finding, where
+from asl.report.narrative import GLANCE, Finding, chosen_on, where
 from asl.report.results import Figure
 from asl.report.significance import Significance
 from asl.report.summary_figure import Point
@@ -40,9 +40,10 @@ def executive_summary(rec: Recommendation | None, found: list[Finding], figure: 
     explainable = None
     if rec and rec.explainable is not None:
         explainable = {**headline(rec.explainable), "chosen": rec.explainable_chosen,
+                       "chosen_on": chosen_on(rec.blocks),
                        "significant": rec.explainable_significant}
         if significance is not None and rec.explainable is not rec.best:
-            block = "wild" if rec.primary == "wild_select" else "test"
+            block = rec.reported
             explainable["comparison"] = (
                 f"{where(block)}, against {rec.best.title}: "
                 f"{compared(significance.pair(block, rec.explainable, rec.best), rec.explainable)}")

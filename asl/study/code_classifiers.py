@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import make_pipeline
@@ -19,6 +20,11 @@ GRIDS = {
         StandardScaler(), LogisticRegression(max_iter=3000, random_state=seed)),
         {"logisticregression__C": [0.01, 0.1, 1.0]}),
 }
+
+
+VAL_ANSWERS = "val_answers"
+"""The search summary's key for the validation photos' answers of the model not yet refitted
+on them; ``record`` leaves it out of the metrics (the ``val`` block holds them)."""
 
 
 def fit(name: str, codes_train, y_train, codes_val, y_val, seed: int = 42, threads: int = 1):
@@ -39,6 +45,9 @@ def fit(name: str, codes_train, y_train, codes_val, y_val, seed: int = 42, threa
                          "val_accuracy": float(s)}
                         for p, s in zip(search.cv_results_["params"],
                                         search.cv_results_["mean_test_score"])]}
+    # the validation photos' answers before the refit on them, for the recommendation
+    before = clone(search.best_estimator_).fit(codes_train, y_train)
+    summary[VAL_ANSWERS] = before.predict(codes_val).astype(int).tolist()
     if name == "logistic_regression":
         regression = search.best_estimator_[-1]
         summary["iterations"] = int(np.max(regression.n_iter_))
@@ -59,20 +68,23 @@ EXPLAINABLE = {"logistic_regression": {"explainable": True, "abbreviation": "LR"
 """Classifiers whose decisions can be read off their coefficients, as the report names them."""
 
 
-def evaluate_all(classifiers: dict, encode, data: experiment.Data, model_path: Path,
-                 encoder_parameters: int) -> dict[str, experiment.Results]:
-    """Each classifier on the codes of the test and wild photos."""
+def evaluate_all(classifiers: dict, searches: dict, encode, data: experiment.Data,
+                 model_path: Path, encoder_parameters: int) -> dict[str, experiment.Results]:
+    """Each classifier on the codes of the test and wild photos; on the validation photos, the
+    answers it gave before its refit on them (from its search in ``searches``)."""
     evaluated = {}
     for name, estimator in classifiers.items():
         predict = lambda images, e=estimator: e.predict_proba(encode(images))  # noqa: E731
         evaluated[name] = experiment.evaluate_predictor(
-            predict, data, evaluate.model_summary(model_path, encoder_parameters))
+            predict, data, evaluate.model_summary(model_path, encoder_parameters),
+            val=searches[name].get(VAL_ANSWERS))
     return evaluated
 
 
 def record(name: str, search: dict, results: experiment.Results) -> dict:
     """One classifier's entry in ``extra.classifiers`` of the metrics."""
-    return {**search, "test": results.test, "wild": results.wild,
+    return {**{k: v for k, v in search.items() if k != VAL_ANSWERS}, "test": results.test,
+            "val": results.val, "wild": results.wild,
             "train_accuracy": results.train_accuracy, "inference": results.inference,
             **EXPLAINABLE.get(name, {})}
 

@@ -105,6 +105,7 @@ class Results:
     inference: dict
     model: dict
     train_accuracy: float | None = None
+    val: dict | None = None    # on the validation photos, by a model not fitted on them
 
 
 TRAIN_ACCURACY_SAMPLE = 3000
@@ -120,29 +121,43 @@ def train_sample(data: Data, seed: int = 0) -> np.ndarray:
 
 
 def evaluate_probabilities(train: np.ndarray, test: np.ndarray, wild: np.ndarray | None,
-                           data: Data, inference: dict, model_info: dict) -> Results:
+                           data: Data, inference: dict, model_info: dict,
+                           val: np.ndarray | None = None) -> Results:
     """Results from class probabilities already computed on the training sample
-    (``train_sample``), the test photos and the wild photos. The training accuracy is in
-    inference mode (no augmentation, no dropout): far below 1 means the model did not fit."""
+    (``train_sample``), the test photos, the wild photos and the validation photos (or
+    predicted classes there: answers of a model not fitted on them, so the recommendation may
+    use them; None where there are none). The training accuracy is in inference mode (no
+    augmentation, no dropout): far below 1 means the model did not fit."""
     sample = train_sample(data)
     fit = float((train.argmax(1) == data.train.labels[sample]).mean())
     test_block = evaluate.evaluation_block(data.test.labels, test.argmax(1), data.test.ids)
     wild_block = None if wild is None else evaluate.evaluation_block(
         data.wild.labels, wild.argmax(1), data.wild.ids)
-    return Results(test_block, wild_block, test, wild, inference, model_info, fit)
+    val_block = None if val is None or not len(data.val) else evaluate.evaluation_block(
+        data.val.labels, classes_of(val), data.val.ids)
+    return Results(test_block, wild_block, test, wild, inference, model_info, fit, val_block)
 
 
-def evaluate_predictor(predict_proba, data: Data, model_info: dict) -> Results:
+def classes_of(answers) -> np.ndarray:
+    """Predicted classes from class probabilities (one row per photo) or from classes."""
+    answers = np.asarray(answers)
+    return answers.argmax(1) if answers.ndim == 2 else answers.astype(int)
+
+
+def evaluate_predictor(predict_proba, data: Data, model_info: dict, val=None) -> Results:
     """Evaluate a function photos -> class probabilities on the training photos (fit), the
-    test photos and the wild photos, and time it."""
+    test photos, the wild photos and the validation photos, and time it. A model refitted on
+    the validation photos passes ``val``: the answers there of the model before that refit."""
     report_progress(data.output_dir, "evaluating")
     probabilities = [evaluate.predict_in_batches(predict_proba, images) for images in (
         data.train.images[train_sample(data)], data.test.images)]
     wild = None if data.wild is None else \
         evaluate.predict_in_batches(predict_proba, data.wild.images)
+    if val is None and len(data.val):
+        val = evaluate.predict_in_batches(predict_proba, data.val.images)
     report_progress(data.output_dir, "latency")
     inference = evaluate.latency(predict_proba, data.test.images)
-    return evaluate_probabilities(*probabilities, wild, data, inference, model_info)
+    return evaluate_probabilities(*probabilities, wild, data, inference, model_info, val)
 
 
 def evaluate_keras(model, data: Data, output_dir) -> Results:
@@ -274,7 +289,7 @@ def write_metrics(output_dir, *, variant: str, family: str, notebook: str, param
         "kind": "model", "variant": variant, "title": variant, "family": family,
         "notebook": notebook, "parameters": parameters, "quick": bool(quick),
         "classes": CLASSES, "data": data.summary, "split": data.split.summary(),
-        "test": results.test, "wild": results.wild,
+        "test": results.test, "wild": results.wild, "val": results.val,
         "test_accuracy": results.test["accuracy"], "train_accuracy": results.train_accuracy,
         "wild_accuracy": results.wild["accuracy"] if results.wild else None,
         "training": training, "inference": results.inference, "model": results.model,

@@ -100,11 +100,17 @@ def training_table(found: HandKeypoints, labels: np.ndarray, rng: np.random.Gene
     return table[usable], labels[usable]
 
 
+VAL_ANSWERS = "val_answers"
+"""The search summary's key for the validation photos' answers of the chosen model before any
+refit on them; the metrics keep them in the ``val`` block, not in the search record."""
+
+
 def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, seed: int,
         copies: int, trees: int, threads: int, mirror_left: bool = False,
         refit_on_validation: bool = True, variety: str = "none") -> tuple[KeypointClassifier, dict]:
     """Each grid point fitted on the training photos and scored on the validation photos
-    (photos without a hand counted as answered ``nothing``); the best is refitted on both,
+    (photos without a hand counted as answered ``nothing``); the best is refitted on both
+    (its answers on the validation photos before that refit are kept, ``VAL_ANSWERS``),
     unless the validation photos must stay unseen (``refit_on_validation=False``) because a
     later choice, such as a fusion weight, is made on them. ``variety`` varies the augmented
     copies as other people's hands ("none" or "people")."""
@@ -123,6 +129,7 @@ def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, 
         models.append((model, seconds))
     best = max(range(len(grid)), key=lambda i: grid[i]["val_accuracy"])
     final, seconds = models[best]
+    val_answers = final.predict_proba_keypoints(val).argmax(1)   # before any refit on them
     rows = len(x_train)
     if refit_on_validation:
         x_val, t_val = training_table(val, y_val, rng, copies, mirror_left, variety)
@@ -133,7 +140,8 @@ def fit(name: str, train: HandKeypoints, y_train, val: HandKeypoints, y_val, *, 
         seconds, rows = time.perf_counter() - started, rows + len(x_val)
     summary = {"best_params": grid[best]["params"], "val_accuracy": grid[best]["val_accuracy"],
                "grid": grid, "fit_seconds": round(seconds, 1), "training_rows": int(rows),
-               "refit_on_validation": refit_on_validation}
+               "refit_on_validation": refit_on_validation,
+               VAL_ANSWERS: val_answers.astype(int).tolist()}
     return final, summary
 
 

@@ -218,8 +218,8 @@ def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: 
             network.wild_probabilities, keypoints_only(found.wild), data.wild.labels,
             data.wild.ids, seed)
     else:
-        stacker, _, record = fit_stacker(net["val"], keypoints_only(found.val), data.val.labels,
-                                         seed)
+        stacker, val_fused, record = fit_stacker(net["val"], keypoints_only(found.val),
+                                                 data.val.labels, seed)
         record, wild = {**record, "fitted_on": FITTED_ON["val"]}, None
     stacker_path = forests.save(stacker, Path(output_dir) / FUSION_FILE)
     fused = {"train": (combine(stacker, net["train"], keypoints_only(rows(found.train, sample))),
@@ -238,10 +238,12 @@ def fit_and_evaluate(model, network, cropped, data, found, *, seed: int, trees: 
         print(f"cascade: the network answers photos without a hand from confidence {threshold}")
     results = experiment.evaluate_probabilities(
         fused["train"][0], fused["test"][0], fused["wild"][0] if wild is not None else None,
-        data, network.inference, fused_model(network.model, forest_path, stacker_path))
+        data, network.inference, fused_model(network.model, forest_path, stacker_path),
+        fused["val"][0])
     print(f"fusion: C {record['C']} chosen on the {record['fitted_on']} "
           f"({record['photos']} photos)")
-    return results, {**record, "forest": search}
+    return results, {**record, "forest": {key: value for key, value in search.items()
+                                          if key != classifiers.VAL_ANSWERS}}
 
 
 NETWORK_CURVES = " of the hand-crop network alone, not of the fused model"

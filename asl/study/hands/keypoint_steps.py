@@ -36,10 +36,12 @@ def reported(classifier: str, searches: dict) -> str:
     return max(FORESTS, key=lambda name: searches[name]["val_accuracy"])
 
 
-def evaluate_all(fitted: dict, reported_name: str, found: SplitKeypoints, data, model_path,
-                 weights_path: str, output_dir) -> dict[str, experiment.Results]:
-    """Each classifier scored from the cached keypoints; the latency, measured on the reported
-    one, includes finding the hand."""
+def evaluate_all(fitted: dict, searches: dict, reported_name: str, found: SplitKeypoints,
+                 data, model_path, weights_path: str, output_dir
+                 ) -> dict[str, experiment.Results]:
+    """Each classifier scored from the cached keypoints (on the validation photos, as chosen
+    before its refit on them: from ``searches``); the latency, measured on the reported one,
+    includes finding the hand."""
     sample = rows(found.train, experiment.train_sample(data))
     report_progress(output_dir, "latency")
     inference = evaluate.latency(fitted[reported_name].predictor(weights_path), data.test.images,
@@ -50,7 +52,8 @@ def evaluate_all(fitted: dict, reported_name: str, found: SplitKeypoints, data, 
         evaluated[name] = experiment.evaluate_probabilities(
             model.predict_proba_keypoints(sample), model.predict_proba_keypoints(found.test),
             None if found.wild is None else model.predict_proba_keypoints(found.wild),
-            data, inference, evaluate.model_summary(model_path, None))
+            data, inference, evaluate.model_summary(model_path, None),
+            searches[name][classifiers.VAL_ANSWERS])
         result = evaluated[name]
         print(name, f"train {result.train_accuracy:.3f}", f"test {result.test['accuracy']:.3f}",
               f"wild {result.wild['accuracy']:.3f}" if result.wild else "")
@@ -62,12 +65,18 @@ def extra(reported_name: str, detection: dict, fitted: dict, searches: dict,
     """The metrics' ``extra``: the reported classifier, detection rates, every classifier's
     search and results, and the logistic regression's most telling features per letter."""
     return {"reported_classifier": reported_name, "detection": detection,
-            "classifiers": {name: {**searches[name], "test": evaluated[name].test,
+            "classifiers": {name: {**search_record(searches[name]),
+                                   "test": evaluated[name].test, "val": evaluated[name].val,
                                    "wild": evaluated[name].wild,
                                    "train_accuracy": evaluated[name].train_accuracy,
                                    **classifiers.EXPLAINABLE.get(name, {})}
                             for name in fitted},
             "top_features": classifiers.top_features(fitted["logistic_regression"])}
+
+
+def search_record(search: dict) -> dict:
+    """A classifier's search as the metrics keep it (its validation answers are in ``val``)."""
+    return {key: value for key, value in search.items() if key != classifiers.VAL_ANSWERS}
 
 
 def training_record(searches: dict) -> dict:
