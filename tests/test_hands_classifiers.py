@@ -65,3 +65,21 @@ def test_a_forest_kept_for_a_later_choice_on_validation_has_not_seen_the_validat
     refitted, _ = classifiers.fit("extra_trees", train, labels, val, labels, seed=0, copies=0,
                                 trees=20, threads=1)
     assert (refitted.predict_proba_keypoints(val).argmax(1) == labels).mean() > accuracy
+
+
+def test_the_validation_answers_kept_for_the_recommendation_are_from_before_the_refit():
+    """The refitted classifier has seen the validation photos; the answers the metrics keep
+    there (and the recommendation weighs) are those of the model chosen before the refit."""
+    from asl.study.hands import keypoint_steps
+
+    labels = np.repeat(np.arange(8), 15)
+    train = hands_of(labels, np.random.default_rng(3))
+    val = hands_of(labels, np.random.default_rng(4))
+    val.keypoints[:] += np.random.default_rng(5).normal(0, 4, val.keypoints.shape)  # harder
+    refitted, search = classifiers.fit("extra_trees", train, labels, val, labels, seed=0,
+                                       copies=0, trees=20, threads=1)
+    kept = np.asarray(search[classifiers.VAL_ANSWERS])
+    assert (kept == labels).mean() == search["val_accuracy"] < 1.0
+    assert (refitted.predict_proba_keypoints(val).argmax(1) == labels).mean() > \
+        search["val_accuracy"]
+    assert classifiers.VAL_ANSWERS not in keypoint_steps.search_record(search)

@@ -115,6 +115,23 @@ def test_fusion_reuses_handcrops_network_instead_of_training_it(quick_build):
         figure["key"] for figure in handcrop["figures"]}
 
 
+def test_every_model_answers_the_validation_photos_as_it_was_before_any_refit(quick_build):
+    """The recommendation weighs the validation photos: every model is scored there by what
+    it was before being refitted on them (the classifiers' searches measured exactly that),
+    and the fusion by its out-of-fold answers (what its cascade threshold was chosen on)."""
+    for name, metrics in read_metrics(quick_build).items():
+        if metrics["kind"] != "model":
+            continue
+        assert metrics["val"]["n"] == metrics["split"]["val"], name
+        extra = metrics["extra"] or {}
+        for classifier, block in (extra.get("classifiers") or {}).items():
+            assert block["val"]["accuracy"] == pytest.approx(block["val_accuracy"]), classifier
+        cascade = (extra.get("fusion") or {}).get("cascade")
+        if cascade:
+            point = next(p for p in cascade["grid"] if p["threshold"] == cascade["threshold"])
+            assert metrics["val"]["accuracy"] == pytest.approx(point["val_accuracy"]), name
+
+
 def test_an_ablation_is_compared_but_not_recommended(quick_text):
     assert re.search(r"Ablations, variants with one part taken out to measure that part "
                      r"\(Fusion without the cascade; Fusion fitted on the wild selection half "

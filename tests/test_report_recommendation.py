@@ -4,7 +4,7 @@ from __future__ import annotations
 from asl import metrics_file
 from asl.report.context import build_context
 from asl.report.formatting import fmt_acc
-from report_builds import DEFAULT_MODELS, N_WILD_PER_CLASS, make_build, plant_wild
+from report_builds import DEFAULT_MODELS, N_WILD_PER_CLASS, make_build, plant_val, plant_wild
 
 
 def test_recommendation_follows_the_numbers(tmp_path):
@@ -52,3 +52,24 @@ def test_a_model_that_did_not_fit_its_training_photos_is_ranked_nowhere(tmp_path
     assert row["failed"] and "failed training run: training accuracy 0.057" in row["reason"]
     quick = build_context(args[0], args[1], args[2], True, args[4], {"min_train_accuracy": 0.5})
     assert quick["recommendation"]["chosen"].key == "mobilenet"    # not applied to quick builds
+
+
+def test_the_validation_photos_choose_beside_the_selection_half(tmp_path):
+    """A model a little better on other people's photos of the selection half but far worse
+    on unseen frames of the training signer is not the one recommended: each set weighs
+    half. Without validation answers the selection half alone would choose it."""
+    args = make_build(tmp_path)
+    variants = args[0] / "variants"
+    plant_wild(variants / "mobilenet", select_accuracy=0.80, report_accuracy=0.70)
+    plant_wild(variants / "cnn_augment", select_accuracy=0.84, report_accuracy=0.70)
+    assert build_context(*args)["recommendation"]["chosen"].key == "cnn_augment"
+    for index, name in enumerate(DEFAULT_MODELS):
+        plant_val(variants / name, {"mobilenet": 0.95, "cnn_augment": 0.60}.get(name, 0.5),
+                  seed=index)
+    rec = build_context(*args)["recommendation"]
+    assert rec["chosen"].key == "mobilenet" and rec["val_chooses"]
+    reasons = " ".join(rec["reasons"])
+    assert "the selection half of the wild photos and the validation photos, each weighing " \
+           "half" in reasons
+    assert f"{fmt_acc(rec['chosen'].val['accuracy'])} " in reasons
+    assert "on the validation photos (290 photos)" in reasons

@@ -32,7 +32,7 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
                          f"({getattr(best, block)['n']} photos)" for block in rec.blocks)
     said = [f"Accuracy: {best.title} is the most accurate {chosen_on(rec.blocks)}: {measured}."]
     if rec.blocks != ("test",):
-        said.append(f"Those photos only choose the model and are reported nowhere else. "
+        said.append("Those photos only choose the model and are reported nowhere else. "
                     + (f"On the untouched report half of the wild photos, {chosen.title} is "
                        f"right on {fmt_acc(chosen.wild['accuracy'])} "
                        f"{fmt_ci(chosen.wild['accuracy_ci'])}; in domain " if chosen.wild else
@@ -47,14 +47,15 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
         said.append("Explainability: it is also the explainable option, a logistic "
                     "regression whose coefficients can be inspected.")
     elif explainable:
-        choice = (f"not significantly less accurate {_not_worse(rec)}"
-                  if rec.explainable_significant is False else
-                  "significantly less accurate" + (" on at least one of them"
-                                                   if len(rec.blocks) > 1 else "")
-                  if rec.explainable_significant else "not tested against it")
-        gap_text = (f"{chosen_on(rec.blocks)}, which only choose, it is {choice} than "
-                    f"{best.title} ({_on_each(rec, explainable, best)})")
-        if reported != "test" or "test" not in rec.blocks:
+        if rec.explainable_significant is None:
+            choice = f"not tested against {best.title}"
+        elif rec.explainable_significant:
+            choice = (f"significantly less accurate than {best.title}"
+                      + (" on at least one of the two sets" if len(rec.blocks) > 1 else ""))
+        else:
+            choice = f"not significantly less accurate than {best.title} {_not_worse(rec)}"
+        gap_text = f"{chosen_on(rec.blocks)}, it is {choice} ({_on_each(rec, explainable, best)})"
+        if rec.blocks != ("test",):
             gap_text += (f". {where(reported).capitalize()}: "
                          f"{fmt_acc(explainable.accuracy(reported))} against "
                          f"{fmt_acc(best.accuracy(reported))}, "

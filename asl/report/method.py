@@ -118,9 +118,12 @@ def selection_half_uses(results) -> list[str]:
                      f"regularisation C chosen by {first.get('folds')}-fold cross-validation "
                      f"within {'them' if first.get('validation_photos') else 'that half'} "
                      f"({chosen}). "
-                     "Its accuracy on the selection half, which takes part in choosing the "
-                     "recommended model, is out of fold: each photo is answered by a model "
-                     "fitted without it.")
+                     + ("Its accuracy on the selection half and on the validation photos, "
+                        "which choose the recommended model, is out of fold"
+                        if first.get("validation_photos") else
+                        "Its accuracy on the selection half, which takes part in choosing the "
+                        "recommended model, is out of fold")
+                     + ": each photo is answered by a model fitted without it.")
     return notes
 
 
