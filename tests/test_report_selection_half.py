@@ -21,9 +21,9 @@ def test_each_run_s_choice_on_the_selection_half_is_named():
     notes = selection_half_uses([_result("handcrop", [None, None]),
                                  _result("fusion", [_fusion(10.0), _fusion(1.0)])])
     assert len(notes) == 1
-    assert notes[0].startswith("Fusion: its stacking model, which learns which source to trust "
-                               "for which letter (logistic regression on both models' class "
-                               "probabilities), is fitted on")
+    assert notes[0].startswith("Fusion: its stacking model learns which source to trust for "
+                               "which letter, with logistic regression on both models' class "
+                               "probabilities. It is fitted on")
     assert "435 photos of the selection half" in notes[0]
     assert "5-fold cross-validation within that half (seed 1: C = 10; seed 2: C = 1)" in notes[0]
     assert "out of fold" in notes[0]

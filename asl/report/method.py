@@ -112,9 +112,9 @@ def selection_half_uses(results) -> list[str]:
             continue
         chosen = "; ".join(f"seed {seed}: C = {fmt_value(f.get('C'))}" for seed, f in fits)
         first = fits[0][1]
-        notes.append(f"{result.title}: its stacking model, which learns which source to trust "
-                     f"for which letter ({first.get('model', 'stacking model')}), is fitted on "
-                     f"{fitted_photos(first)}, its "
+        notes.append(f"{result.title}: its stacking model learns which source to trust for "
+                     f"which letter, with {first.get('model', 'a stacking model')}. It is fitted "
+                     f"on {fitted_photos(first)}, its "
                      f"regularisation C chosen by {first.get('folds')}-fold cross-validation "
                      f"within {'them' if first.get('validation_photos') else 'that half'} "
                      f"({chosen}). "
