@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from asl import CLASSES
-from asl.study import evaluate, experiment, saved_models
+from asl.study import evaluate, experiment, run_figures, saved_models
 from asl.study.data import ImageSet
 from asl.study.hands import crop_network, detector, fusion
 from asl.study.splits import Split
@@ -73,7 +73,7 @@ def test_fusions_reliability_is_its_own_and_the_networks_figures_say_whose(tmp_p
     drawn = []
     monkeypatch.setattr("asl.study.figures.reliability_diagram",
                         lambda calibration, path, title="": drawn.append(calibration) or "r.png")
-    monkeypatch.setattr(experiment, "saliency_figures", lambda model, results, data, out, title,
+    monkeypatch.setattr(run_figures, "saliency", lambda model, results, data, out, title,
                         looker: [{"key": "saliency_test", "caption": f"{title}: where {looker} "
                                   "looks", "file": "s"}])
     history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
@@ -104,7 +104,7 @@ def test_a_fusion_on_a_reused_network_leaves_the_networks_figures_to_that_runs_s
         tmp_path, monkeypatch):
     data = _data()
     probabilities = np.random.default_rng(1).dirichlet(np.full(len(CLASSES), 0.3), len(data.test))
-    monkeypatch.setattr(experiment, "saliency_figures", lambda *a, **k: pytest.fail("drawn"))
+    monkeypatch.setattr(run_figures, "saliency", lambda *a, **k: pytest.fail("drawn"))
     made = crop_network.figures(None, _results(data, probabilities),
                                 _results(data, probabilities), data,
                                 {"history": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}},

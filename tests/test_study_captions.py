@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from asl import CLASSES
-from asl.study import code_classifiers, experiment
+from asl.study import code_classifiers, experiment, run_figures
 from asl.study import figures as study_figures
 from asl.study.data import ImageSet
 from asl.study.hands import figures as hand_figures
@@ -39,7 +39,7 @@ def _grids(tmp_path, monkeypatch, wrong: int, wild: int, stages=None) -> tuple[d
         test={"n": 40, "y_true": test.labels, "y_pred": predicted, "confusion_matrix": []},
         wild={"y_pred": data.wild.labels})
     training = {"history": {"loss": [1.0] * sum(stages or [2])}, "stages": stages}
-    made = experiment.standard_figures(results, data, training, tmp_path, "cnn")
+    made = run_figures.standard(results, data, training, tmp_path, "cnn")
     return {figure["key"]: figure["caption"] for figure in made}, drawn
 
 

@@ -122,22 +122,21 @@ def figures(model, network, results, cropped, training: dict, output_dir, varian
     network's (``network``: its own results), and for a fused model their captions say so.
     A network ``reused`` from another run has its learning curves, training crops and saliency
     maps in that run's section, so they are not drawn again."""
-    from asl.study import experiment
+    from asl.study import run_figures
     from asl.study.figures import entry, example_grid
 
-    made = experiment.standard_figures(results, cropped, None if reused else training,
-                                       output_dir, variant,
-                                       curves_of=fusion.NETWORK_CURVES if fused else "")
+    made = run_figures.standard(results, cropped, None if reused else training, output_dir,
+                                variant, curves_of=fusion.NETWORK_CURVES if fused else "")
     if reused:
-        return made + [experiment.reliability_figure(results, cropped, output_dir, variant)]
+        return made + [run_figures.reliability(results, cropped, output_dir, variant)]
     pick = np.linspace(0, len(cropped.train) - 1, 16).round().astype(int)
     made.append(entry("training_crops", f"{variant}: training crops as the network saw them "
                       "(backgrounds replaced where a hand was found).", example_grid(
                           cropped.train.images[pick], cropped.train.labels[pick],
                           cropped.train.labels[pick], Path(output_dir) / "training_crops.png")))
-    made += experiment.saliency_figures(model, network, cropped, output_dir, variant,
-                                        looker=fusion.NETWORK_LOOKS if fused else "the model")
-    made.append(experiment.reliability_figure(results, cropped, output_dir, variant))
+    made += run_figures.saliency(model, network, cropped, output_dir, variant,
+                                 looker=fusion.NETWORK_LOOKS if fused else "the model")
+    made.append(run_figures.reliability(results, cropped, output_dir, variant))
     return made
 
 
