@@ -72,4 +72,4 @@ def test_the_validation_photos_choose_beside_the_selection_half(tmp_path):
     assert "the selection half of the wild photos and the validation photos, each weighing " \
            "half" in reasons
     assert f"{fmt_acc(rec['chosen'].val['accuracy'])} " in reasons
-    assert "on the validation photos (290 photos)" in reasons
+    assert "on the validation photos (290 photos)" in reasons     # 2,018 in a full build

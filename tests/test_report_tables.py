@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from asl import metrics_file
 from asl.report.context import build_context
-from report_builds import DEFAULT_MODELS, make_build
+from report_builds import DEFAULT_MODELS, make_build, plant_val
 
 
 def test_two_variants_whose_explainable_models_share_a_title_are_told_apart(tmp_path):
@@ -23,3 +23,15 @@ def test_the_fused_network_alone_is_two_numbers_not_a_dump_of_its_evaluation(tmp
     section = next(v for v in context["variants"] if v["name"] == "cnn_augment")
     assert [key for key, _ in section["extra"]] == [
         "network alone: test accuracy", "network alone: wild accuracy (report half)"]
+
+
+def test_a_classifiers_validation_answers_are_not_dumped_among_its_settings(tmp_path):
+    """Each classifier's ``val`` block (2,018 answers in a full build) only chooses; its
+    settings name the best validation accuracy, once."""
+    out_dir, variants, *rest = make_build(tmp_path)
+    plant_val(out_dir / "variants" / "autoencoder_forest", 0.5)
+    context = build_context(out_dir, variants, *rest)
+    section = next(v for v in context["variants"] if v["name"] == "autoencoder_forest")
+    for classifier in section["classifiers"]:
+        names = [name for name, _ in classifier["settings"]]
+        assert "val" not in names and "best validation accuracy" in names

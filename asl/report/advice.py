@@ -5,7 +5,7 @@ from asl.metrics_file import HAND_FAMILIES
 from asl.report import letters
 from asl.report.candidates import Candidate
 from asl.report.decision import CHEAPER, Recommendation
-from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_ms
+from asl.report.formatting import fmt_acc, fmt_bytes, fmt_ci, fmt_int, fmt_ms
 from asl.report.narrative import chosen_on, hardest_classes, where
 from asl.report.significance import Significance
 from asl.report.verdicts import compared
@@ -29,7 +29,7 @@ def reasons(rec: Recommendation, significance: Significance) -> list[str]:
     best, chosen, reported = rec.best, rec.chosen, rec.reported
     measured = "; ".join(f"{fmt_acc(getattr(best, block)['accuracy'])} "
                          f"{fmt_ci(getattr(best, block)['accuracy_ci'])} {where(block)} "
-                         f"({getattr(best, block)['n']} photos)" for block in rec.blocks)
+                         f"({fmt_int(getattr(best, block)['n'])} photos)" for block in rec.blocks)
     said = [f"Accuracy: {best.title} is the most accurate {chosen_on(rec.blocks)}: {measured}."]
     if rec.blocks != ("test",):
         said.append("Those photos only choose the model and are reported nowhere else. "

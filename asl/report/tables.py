@@ -17,7 +17,7 @@ from asl.report.significance import Significance
 
 OWN_TABLES = ("classifiers", "detection", "top_features", "fusion", "network_alone")
 """Keys of ``extra`` the variant section shows in tables of their own."""
-CLASSIFIER_RESULTS = ("test", "wild", "inference", "model", "calibration", "explainable",
+CLASSIFIER_RESULTS = ("test", "wild", "val", "inference", "model", "calibration", "explainable",
                       "title", "abbreviation", "train_accuracy")
 
 
