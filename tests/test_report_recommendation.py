@@ -73,3 +73,17 @@ def test_the_validation_photos_choose_beside_the_selection_half(tmp_path):
            "half" in reasons
     assert f"{fmt_acc(rec['chosen'].val['accuracy'])} " in reasons
     assert "on the validation photos (290 photos)" in reasons     # 2,018 in a full build
+
+
+def test_next_steps_give_the_recommended_models_out_of_domain_accuracy_first(tmp_path):
+    """The gap to close is the recommended model's; the best model there is named beside it
+    (in the full build, an ablation the rule never recommends)."""
+    args = make_build(tmp_path)
+    plant_wild(args[0] / "variants" / "cnn_augment", select_accuracy=0.40, report_accuracy=0.95)
+    context = build_context(*args)
+    chosen = context["recommendation"]["chosen"]
+    step = context["next_steps"][0]
+    assert step.startswith(f"Close the remaining domain gap: the recommended model is right on "
+                           f"{fmt_acc(chosen.wild['accuracy'])} of the report half")
+    best = next(c for c in context["comparison"] if c["title"] == "Title of cnn_augment")
+    assert f"; the best of any model there, Title of cnn_augment, on {best['wild_acc']}" in step

@@ -128,8 +128,13 @@ def next_steps(rec: Recommendation | None, models: list[Candidate]) -> list[str]
     steps = []
     if rec and rec.best_wild:
         hand_based = any(c.family in HAND_FAMILIES for c in models)
-        steps.append(f"Close the remaining domain gap: the best accuracy on the report half of "
-                     f"the wild photos is {fmt_acc(rec.best_wild.wild['accuracy'])}. "
+        chosen, best_wild = rec.chosen, rec.best_wild
+        reached = (f"the recommended model is right on {fmt_acc(chosen.wild['accuracy'])} of the "
+                   "report half of the wild photos" if chosen.wild else "")
+        if best_wild is not chosen:
+            reached += (("; " if reached else "") + f"the best of any model there, "
+                        f"{best_wild.title}, on {fmt_acc(best_wild.wild['accuracy'])}")
+        steps.append(f"Close the remaining domain gap: {reached}. "
                      + ("The models that look only at the hand carry over best; training photos "
                         "of many more signers, hands and rooms, and a test set grouped by signer, "
                         "are what they need next." if hand_based else
