@@ -74,8 +74,9 @@ def in_domain(test: dict, metrics: dict) -> dict:
 
 def model_blocks(variants):
     """The evaluation blocks the report prints, from the metrics files: each variant's and its
-    classifiers' test block and the report half of their wild block; then the selection halves,
-    which only the recommendation's reason may quote."""
+    classifiers' test block and the report half of their wild block; then the choosing sets
+    (selection halves and validation blocks), which only the recommendation's reasons may
+    quote."""
     blocks, selection = [], []
     for variant in variants:
         if variant["status"] not in ("done", "cached"):
@@ -88,6 +89,7 @@ def model_blocks(variants):
             select, report = halves.split(owner.get("wild"))
             blocks += [in_domain(owner["test"], metrics)] + ([report] if report else [])
             selection += [select] if select else []
+            selection += [in_domain(owner["val"], metrics)] if owner.get("val") else []
     return blocks, selection
 
 

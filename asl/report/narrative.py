@@ -18,10 +18,12 @@ def where(block: str) -> str:
             "val": "on the validation photos"}.get(block, "on the in-domain test photos")
 
 
-def chosen_on(blocks) -> str:
-    """The photos that chose the recommended model (``Recommendation.blocks``), in words."""
+def chosen_on(blocks, brief: bool = False) -> str:
+    """The photos that chose the recommended model (``Recommendation.blocks``), in words;
+    ``brief`` for the summary page."""
     if tuple(blocks) == ("wild_select", "val"):
-        return ("on the photos that choose (the selection half of the wild photos and the "
+        return ("on the wild selection half and the validation photos" if brief else
+                "on the photos that choose (the selection half of the wild photos and the "
                 "validation photos, each weighing half)")
     return where(blocks[0])
 

@@ -40,7 +40,7 @@ def executive_summary(rec: Recommendation | None, found: list[Finding], figure: 
     explainable = None
     if rec and rec.explainable is not None:
         explainable = {**headline(rec.explainable), "chosen": rec.explainable_chosen,
-                       "chosen_on": chosen_on(rec.blocks),
+                       "chosen_on": chosen_on(rec.blocks, brief=True),
                        "significant": rec.explainable_significant}
         if significance is not None and rec.explainable is not rec.best:
             block = rec.reported
@@ -54,8 +54,7 @@ def executive_summary(rec: Recommendation | None, found: list[Finding], figure: 
 
 
 TERMS = ("Wild photos: photos of other people's hands, cut once into a selection half that only "
-         "chooses the model (with the validation photos, unseen frames of the training signer) "
-         "and a report half on which every out-of-domain figure is given.",
+         "chooses the model and a report half on which every out-of-domain figure is given.",
          "Hand keypoints: the positions of the joints and finger tips of the hand that a "
          "hand detector finds in a photo.",
          "Forest: a random forest, many decision trees that vote.",
