@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -58,9 +59,10 @@ def distances(out: Path, seed: int, data_cache: dict) -> dict:
     model = keras.saving.load_model(saved_models.network_file(run), safe_mode=False)
     if "data" not in data_cache:
         paths = shared_paths()
-        data_cache["data"] = experiment.load_data(
-            json.loads((run / "metrics.json").read_text())["parameters"], paths["data"],
-            paths["wild"])
+        with tempfile.TemporaryDirectory() as progress:     # not the caller's folder
+            data_cache["data"] = experiment.load_data(
+                json.loads((run / "metrics.json").read_text())["parameters"], paths["data"],
+                paths["wild"], output_dir=progress)
     data = data_cache["data"]
     features = evaluate.keras_predictor(keras.Model(model.inputs,
                                                     model.get_layer("dropout").input))
