@@ -49,28 +49,31 @@ def standard(results: Results, data: Data, training: dict | None, output_dir,
     wrong = np.flatnonzero(np.asarray(results.test["y_true"]) != np.asarray(results.test["y_pred"]))
     if len(wrong):
         pick = wrong[spread(len(wrong))]
-        made.append(figures.entry(
+        made.append(_examples(
             "misclassified", f"{title}: misclassified test photos ({len(wrong)} of "
             f"{results.test['n']}), true → predicted; {len(pick)} photos spread evenly among the "
             f"{len(wrong)} misclassified ones, in the test set's order.",
-            figures.example_grid(data.test.images[pick], data.test.labels[pick],
-                                 np.asarray(results.test["y_pred"])[pick],
-                                 out / "misclassified.png")))
+            data.test, results.test, pick, out))
     if results.wild is not None:
         pick = spread(len(data.wild))
-        made.append(figures.entry(
+        made.append(_examples(
             "wild_examples", f"{title}: photos of other people (wild set), true → predicted; "
             f"green right, red wrong; {len(pick)} photos spread evenly through all "
             f"{len(data.wild)} wild photos (both halves), right or wrong.",
-            figures.example_grid(data.wild.images[pick], data.wild.labels[pick],
-                                 np.asarray(results.wild["y_pred"])[pick],
-                                 out / "wild_examples.png")))
+            data.wild, results.wild, pick, out))
     made.append(figures.entry(
         "per_class", f"{title}: accuracy per class, in-domain test vs the report half of the "
         "wild photos (95 % Wilson intervals; in brackets after each letter, its photos in that "
         "half).", figures.per_class_accuracy(results.test, results.wild,
                                               out / "per_class_accuracy.png")))
     return made
+
+
+def _examples(key: str, caption: str, photos, block: dict, pick: np.ndarray, out: Path) -> dict:
+    """A grid of the photos ``pick`` with their true and predicted letters (``block``)."""
+    return figures.entry(key, caption, figures.example_grid(
+        photos.images[pick], photos.labels[pick], np.asarray(block["y_pred"])[pick],
+        out / f"{key}.png"))
 
 
 def explanation(model, results: Results, data: Data, output_dir, title: str,
