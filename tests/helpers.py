@@ -74,15 +74,18 @@ def build_without_root_powers(project, *args):
 
 def uses_table(tmp_path: Path, entries: dict):
     """A variants file of ``entries`` over a copy of tiny.ipynb that takes ``uses_dir`` and a
-    training seed; returns the loaded table (or raises)."""
+    training seed (many.ipynb: ``uses_dirs`` too; plain.ipynb: neither); returns the loaded
+    table (or raises)."""
     import yaml
 
     from asl.engine import variants
 
     book = json.loads((FIXTURES / "tiny.ipynb").read_text())
-    next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))[
-        "source"].append('\nuses_dir = ""\ntrain_seed = 1\n')
+    parameters = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
+    parameters["source"].append('\nuses_dir = ""\ntrain_seed = 1\n')
     (tmp_path / "tiny.ipynb").write_text(json.dumps(book))
+    parameters["source"].append('uses_dirs = []\n')
+    (tmp_path / "many.ipynb").write_text(json.dumps(book))
     (tmp_path / "plain.ipynb").write_text((FIXTURES / "tiny.ipynb").read_text())
     path = tmp_path / "variants.yaml"
     path.write_text(yaml.safe_dump({"variants": entries}))
@@ -101,3 +104,15 @@ def uses_notebook(book) -> None:
         "metrics['used'] = json.loads((Path(uses_dir) / 'metrics.json').read_text()) "
         "if uses_dir else None\n",
         "metrics['used_files'] = sorted(os.listdir(uses_dir)) if uses_dir else []\n"]
+
+
+def uses_many_notebook(book) -> None:
+    """``uses_notebook`` that also takes ``uses_dirs`` and puts in its metrics the folders and
+    the metrics.json of every run it used."""
+    uses_notebook(book)
+    parameters = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
+    parameters["source"].append("uses_dirs = []\n")
+    book["cells"][-1]["source"][-1:-1] = [
+        "metrics['uses_dirs'] = uses_dirs\n",
+        "metrics['used_all'] = [json.loads((Path(d) / 'metrics.json').read_text()) "
+        "for d in uses_dirs]\n"]

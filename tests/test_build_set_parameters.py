@@ -12,9 +12,10 @@ from helpers import run_cli
 
 
 def takes_everything(book):
-    """tiny.ipynb that also asks for its variant's name, a training seed and a used run."""
+    """tiny.ipynb that also asks for its variant's name, a training seed and used runs."""
     cell = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
-    cell["source"] = "".join(cell["source"]) + '\nvariant = ""\ntrain_seed = 1\nuses_dir = ""\n'
+    cell["source"] = "".join(cell["source"]) + ('\nvariant = ""\ntrain_seed = 1\nuses_dir = ""\n'
+                                                'uses_dirs = []\n')
 
 
 @pytest.mark.parametrize("name", SET_BY_BUILD)

@@ -43,8 +43,8 @@ def test_a_dependent_takes_the_used_variants_parameters_and_runs_after_it(tmp_pa
     assert b.origin["rate"] == "variants.yaml of a" and b.origin["sleep"] == "-p"
     assert chosen[3].parameters["epochs"] == 4 and chosen[3].parameters["rate"] == 2.0
     runs = plan.expand([chosen[1]], 2, quick=False)    # a's runs come with b's
-    assert [(r.name, r.uses and r.uses.name) for r in runs] == [
-        ("a.seed1", None), ("b.seed1", "a.seed1"), ("a.seed2", None), ("b.seed2", "a.seed2")]
+    assert [(r.name, [u.name for u in r.uses]) for r in runs] == [
+        ("a.seed1", []), ("b.seed1", ["a.seed1"]), ("a.seed2", []), ("b.seed2", ["a.seed2"])]
 
 
 def test_uses_dir_is_set_by_the_build(tmp_path):
@@ -61,6 +61,6 @@ def test_select_leaves_the_table_as_it_was_read(tmp_path):
     second = plan.select(table, ["b"], {"rate": "4"}, quick=False)
     assert [v.parameters["rate"] for v in first] == [3.0, 3.0]
     assert [v.parameters["rate"] for v in second] == [4.0, 4.0]
-    assert first[1].uses is first[0] and second[1].uses is second[0]
-    assert table.variants["b"].uses is table.variants["a"]
+    assert first[1].uses[0] is first[0] and second[1].uses[0] is second[0]
+    assert table.variants["b"].uses[0] is table.variants["a"]
     assert not hasattr(table.variants["a"], "parameters")

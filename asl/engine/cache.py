@@ -41,28 +41,36 @@ def invalid_metrics(folder: Path) -> str | None:
     return None
 
 
-def run_key(run: Run, context: dict, quick: bool, used_key: str | None) -> str:
+def run_key(run: Run, context: dict, quick: bool, used_keys: list[str]) -> str:
     """A run's fingerprint: its notebook, parameters and the inputs it reads (a CNN does not
-    depend on the weights), with the fingerprint of the run it uses."""
+    depend on the weights), with the fingerprints of the runs it uses (in ``uses:`` order)."""
     used = fingerprint.paths_used(run.notebook)
     return fingerprint.variant_fingerprint(
         fingerprint.notebook_fingerprint(run.notebook), {**run.parameters, "quick": quick},
         {**{k: v for k, v in context.items() if k in ("packages", "threads") or k in used},
-         **({"uses": used_key} if used_key else {})})
+         **_uses_entry(used_keys)})
+
+
+def _uses_entry(used_keys: list[str]) -> dict:
+    """The used runs' part of a fingerprint: nothing for none, ``{"uses": key}`` for one (as
+    before lists were allowed, so the keys of such runs stay the same), else the list."""
+    if not used_keys:
+        return {}
+    return {"uses": used_keys[0] if len(used_keys) == 1 else list(used_keys)}
 
 
 def decide(chosen: list[Run], variants_dir: Path, context: dict, quick: bool,
            force: list[str]) -> list[tuple[Run, str, dict | None, str | None]]:
     """For each run: its fingerprint, the stamp of its last success if that can be used as it
     is (else None: it runs), and why its last results are unusable, if they are. A run that
-    uses another's output has that run's fingerprint in its own and runs whenever that run
-    does (``chosen`` lists it first)."""
+    uses others' output has their fingerprints in its own and runs whenever one of them does
+    (``chosen`` lists them first)."""
     decisions, keys, running = [], {}, set()
     for run in chosen:
-        key = keys[run.name] = run_key(run, context, quick, run.uses and keys[run.uses.name])
+        key = keys[run.name] = run_key(run, context, quick, [keys[u.name] for u in run.uses])
         stamp = read_stamp(variants_dir / run.name)
         forced = {"*", run.name, run.variant.name, run.variant.sweep} & set(force)
-        forced = forced or (run.uses and run.uses.name in running)
+        forced = forced or any(used.name in running for used in run.uses)
         problem = invalid_metrics(variants_dir / run.name) if stamp else None
         if not (stamp and stamp.get("fingerprint") == key and not forced and not problem):
             stamp = None

@@ -160,12 +160,12 @@ class ClusterRunner(Runner):
                 "stop": f"asl-stop-{self.build_id}-{run.name}",
                 "threads": self.threads if self.address == "local" else None,
                 "dest": str(folder.resolve()) if self.shared else None,
-                # without a shared folder the worker gets the used run's files, packed
-                "uses_archive": pack(self.variants_dir / run.uses.name, NOT_SHIPPED)
-                if run.uses and not self.shared else None}
+                # without a shared folder the worker gets the used runs' files, packed
+                "uses_archives": [] if self.shared else
+                [pack(self.variants_dir / used.name, NOT_SHIPPED) for used in run.uses]}
 
     def run_on(self, client, todo: list) -> dict:
-        """Submit every run once the run it uses is back, print their progress, publish each
+        """Submit every run once the runs it uses are back, print their progress, publish each
         as it comes back."""
         from distributed import Event
 

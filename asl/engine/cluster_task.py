@@ -14,7 +14,7 @@ from pathlib import Path
 from asl import progress
 from asl.engine import fingerprint, manifest
 from asl.engine.execute import Job, kernel_env
-from asl.engine.parameters import USES_PARAMETER
+from asl.engine.parameters import USES_LIST_PARAMETER, USES_PARAMETER
 
 TOPIC = "asl-run"
 POLL_SECONDS = 1.0
@@ -50,11 +50,8 @@ def run_task(spec: dict) -> dict:
         notebook.write_text(spec["notebook_text"])
         folder = Path(tmp) / name
         parameters = {**spec["parameters"], "output_dir": str(folder), "threads": threads}
-        if spec.get("uses_archive"):            # the used run's files, packed by the build
-            used = Path(tmp) / "uses" / Path(parameters[USES_PARAMETER]).name
-            used.mkdir(parents=True)
-            unpack(spec["uses_archive"], used)
-            parameters[USES_PARAMETER] = str(used)
+        if spec["uses_archives"]:               # the used runs' files, packed by the build
+            parameters.update(unpack_used(spec["uses_archives"], parameters, Path(tmp) / "uses"))
         gpu = "" if spec["gpu"] is False else None
         job = Job(name, notebook, folder, parameters, kernel_env(threads, gpu), spec["timeout"])
         job.start()
@@ -82,6 +79,20 @@ def run_task(spec: dict) -> dict:
             answer["archive"] = pack(folder)
             answer["worker"]["archive_bytes"] = len(answer["archive"])
         return answer
+
+
+def unpack_used(archives: list[bytes], parameters: dict, into: Path) -> dict:
+    """Unpack the used runs' archives (in ``uses:`` order) into folders of ``into`` named as
+    the build's; the ``uses_dir`` (and ``uses_dirs``) parameters that point at them."""
+    folders = parameters.get(USES_LIST_PARAMETER) or [parameters[USES_PARAMETER]]
+    unpacked = []
+    for archive, folder in zip(archives, folders, strict=True):
+        used = into / Path(folder).name
+        used.mkdir(parents=True)
+        unpack(archive, used)
+        unpacked.append(str(used))
+    return {USES_PARAMETER: unpacked[0],
+            **({USES_LIST_PARAMETER: unpacked} if USES_LIST_PARAMETER in parameters else {})}
 
 
 def pack(folder: Path, skip=()) -> bytes:

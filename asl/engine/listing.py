@@ -24,9 +24,10 @@ def describe(table: Table, chosen: list[Resolved], runs: list[Run]) -> str:
             cap = f"; at most {variant.seeds}: `seeds:`" if variant.seeds else ""
             lines.append(f"    runs: {', '.join(names)} (one per training seed; --seeds N{cap})")
         if variant.uses:
-            used = [run.uses.name for run in runs if run.variant is variant]
-            lines.append(f"    uses: {variant.uses.name} (the output of {', '.join(used)}, "
-                         f"run first; parameters not set here are {variant.uses.name}'s)")
+            names = ", ".join(used.name for used in variant.uses)
+            outputs = [used.name for run in runs if run.variant is variant for used in run.uses]
+            lines.append(f"    uses: {names} (the output of {', '.join(outputs)}, run first; "
+                         f"parameters not set here are {variant.uses[0].name}'s)")
         own = [p for name, p in variant.declared.items() if name not in SET_BY_BUILD]
         width = max((len(p.name) for p in own), default=0)
         for parameter in own:

@@ -14,8 +14,12 @@ from asl.config import BUILD_PARAMETERS, SEED_PARAMETER
 from asl.errors import VariantError
 
 USES_PARAMETER = "uses_dir"
-"""The notebook parameter that receives the folder of the run a run builds on (``uses:``); the
-same name as ``asl.study.reuse.PARAMETER``."""
+"""The notebook parameter that receives the folder of the run a run builds on (``uses:``; the
+first one's with ``uses: [first, second]``); the same name as ``asl.study.reuse.PARAMETER``."""
+USES_LIST_PARAMETER = "uses_dirs"
+"""The notebook parameter that receives the folders of all the runs a run builds on, in the
+order ``uses: [first, second]`` names them (absolute paths; set only for more than one); a
+notebook declares it with the default ``[]``."""
 NAME_PARAMETER = "variant"
 """A notebook that declares it gets its variant's name from the build."""
 BUILD_SET = {
@@ -25,6 +29,8 @@ BUILD_SET = {
                     "variants.yaml), and `seed` for the split",
     USES_PARAMETER: "set by the build to the folder of the run this one uses (`uses: VARIANT` "
                     "in variants.yaml)",
+    USES_LIST_PARAMETER: "set by the build to the folders of the runs this one uses (`uses: "
+                         "[FIRST, SECOND]` in variants.yaml)",
     NAME_PARAMETER: "set by the build to the variant's name (choose the variant with "
                     "--variant NAME)"}
 """Every parameter the build sets, never the user (-p, `parameters:`), with what to use instead."""

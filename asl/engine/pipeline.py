@@ -131,16 +131,21 @@ def outcome(records: dict[str, BuildRecord], mixed: dict, options: Options,
 
 def stale_dependents(table: Table, shown: dict[str, list[Run]],
                      records: dict[str, BuildRecord], options: Options) -> list[str]:
-    """A line for each run shown from an earlier build that was built on a run that has been
+    """A line for each run shown from an earlier build that was built on runs that have been
     rerun since (``--variant handcrop`` reruns handcrop, not fusion, which uses it)."""
     lines = []
     for name, variant in table.variants.items():
         for run in shown[name] if variant.uses else []:
-            used = Run(variant.uses, run.seed if variant.uses.seeded else None).name
-            mine, theirs = records[run.name], records.get(used)
-            if mine.ok and theirs and theirs.ok and (theirs.finished or "") > (mine.finished or ""):
-                lines.append(f"note: {run.name} was built on an earlier {used}, rerun since: "
-                             f"python build.py{' --quick' if options.quick else ''} "
+            mine, rerun = records[run.name], []
+            for other in variant.uses:
+                used = Run(other, run.seed if other.seeded else None).name
+                theirs = records.get(used)
+                if mine.ok and theirs and theirs.ok and \
+                        (theirs.finished or "") > (mine.finished or ""):
+                    rerun.append(used)
+            if rerun:
+                lines.append(f"note: {run.name} was built on an earlier {', '.join(rerun)}, "
+                             f"rerun since: python build.py{' --quick' if options.quick else ''} "
                              f"--variant {variant.sweep or name} brings it up to date")
     return lines
 

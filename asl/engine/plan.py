@@ -5,8 +5,11 @@ Values are layered in this order: notebook default < ``variants.yaml`` < ``quick
 ``--quick``, only keys the notebook has) < the sweep's values < ``-p key=value``. A variant with
 ``uses: other`` starts from ``other``'s final parameters, its own layers go on top; its run of
 training seed k gets the folder of ``other``'s run of seed k as ``uses_dir``, runs after it and
-is fingerprinted with it. Building it builds (or takes from the cache) the runs it uses, with the
-same ``-p`` overrides. ``select`` returns new records and leaves the table as it was read.
+is fingerprinted with it. ``uses: [first, second]`` starts from ``first``'s parameters; its run
+of seed k comes after the runs of seed k of each (their folders as ``uses_dirs``, ``first``'s as
+``uses_dir``) and is fingerprinted with all of them. Building it builds (or takes from the
+cache) the runs it uses, with the same ``-p`` overrides. ``select`` returns new records and
+leaves the table as it was read.
 """
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ class Run:
 
     variant: Variant
     seed: int | None = None
-    uses: Run | None = None                 # the run whose output this one builds on
+    uses: tuple[Run, ...] = ()              # the runs whose output this one builds on
 
     @property
     def name(self) -> str:
@@ -100,7 +103,7 @@ def select(table: Table, names: list[str] | None, overrides: dict[str, str],
 
     def resolve(row: Variant) -> Resolved:
         if row.name not in resolved:
-            used = resolve(row.uses) if row.uses else None
+            used = tuple(resolve(variant) for variant in row.uses)
             resolved[row.name] = _resolve(row, used, table, overrides, quick)
         return resolved[row.name]
 
@@ -122,10 +125,10 @@ def _named(table: Table, names: list[str]) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _resolve(row: Variant, used: Resolved | None, table: Table, overrides: dict,
+def _resolve(row: Variant, used: tuple[Resolved, ...], table: Table, overrides: dict,
              quick: bool) -> Resolved:
-    """``row`` with its final values: its notebook's defaults, ``used``'s values, then its
-    layers; each checked against its type and ``allowed:``."""
+    """``row`` with its final values: its notebook's defaults, the first used variant's values,
+    then its layers; each checked against its type and ``allowed:``."""
     swept = set(row.swept) & set(overrides)
     if swept:
         raise VariantError(f"-p {', '.join(sorted(swept))}: swept by {row.sweep} "
@@ -137,12 +140,13 @@ def _resolve(row: Variant, used: Resolved | None, table: Table, overrides: dict,
         layers.append(({k: v for k, v in table.quick.items() if k in row.declared}, "quick"))
     layers += [(row.swept, "sweep"), (overrides, "-p")]
     variant.parameters = {k: p.default for k, p in row.declared.items() if k not in SET_BY_BUILD}
-    if used:                                  # its starting point: the used variant's values
-        for key, value in used.parameters.items():
+    if used:                            # its starting point: the first used variant's values
+        first = used[0]
+        for key, value in first.parameters.items():
             if key in variant.parameters:
                 variant.parameters[key] = value
-                if key in used.origin:
-                    variant.origin[key] = f"{used.origin[key]} of {used.name}"
+                if key in first.origin:
+                    variant.origin[key] = f"{first.origin[key]} of {first.name}"
     if "variant" in row.declared:             # a notebook that asks for its variant's name
         variant.parameters["variant"], variant.origin["variant"] = row.name, "build"
     for values, origin in layers:
@@ -162,21 +166,23 @@ def _resolve(row: Variant, used: Resolved | None, table: Table, overrides: dict,
 
 
 def _lineage(variant: Variant) -> list[Variant]:
-    """The variants ``variant`` builds on, the first one first, then itself."""
-    return (_lineage(variant.uses) if variant.uses else []) + [variant]
+    """The variants ``variant`` builds on, each after those it builds on, then itself (a
+    variant reached twice is listed twice)."""
+    return [before for used in variant.uses for before in _lineage(used)] + [variant]
 
 
 def expand(chosen: list[Variant], seeds: int | None, quick: bool) -> list[Run]:
     """The runs of the chosen variants: ``--seeds`` if given, else 3 for a full build and 1 for
     a quick one, at most the variant's ``seeds:`` (a control that needs one run declares
     ``seeds: 1``); one run for a notebook without seeds. A run of a variant with ``uses:`` comes
-    after the run it uses (the same seed), added if needed."""
+    after the runs it uses (the same seed; the only run of a variant without seeds), added if
+    needed."""
     runs: dict[tuple[str, int | None], Run] = {}
 
     def run_of(variant: Variant, seed: int | None) -> Run:
         if (variant.name, seed) not in runs:
-            used = variant.uses and run_of(variant.uses, seed if variant.uses.seeded else None)
-            runs[variant.name, seed] = Run(variant, seed, used or None)
+            used = tuple(run_of(other, seed if other.seeded else None) for other in variant.uses)
+            runs[variant.name, seed] = Run(variant, seed, used)
         return runs[variant.name, seed]
 
     for variant in chosen:

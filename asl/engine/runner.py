@@ -14,7 +14,7 @@ from asl.engine.cache import invalid_metrics, write_stamp
 from asl.engine.console import BuildProgress, clock, doing, due, line
 from asl.engine.dependencies import ready_runs
 from asl.engine.execute import Job, export_html, kernel_env
-from asl.engine.parameters import USES_PARAMETER
+from asl.engine.parameters import USES_LIST_PARAMETER, USES_PARAMETER
 from asl.engine.plan import Run
 from asl.engine.variants import Variant
 from asl.engine.records import BuildRecord, publish
@@ -54,11 +54,19 @@ class Runner:
         return f"jobs {self.jobs}, {self.threads} thread(s) each"
 
     def parameters(self, run: Run) -> dict:
-        """The run's parameters with those the build sets (paths, quick, the used run's folder)."""
+        """The run's parameters with those the build sets (paths, quick, the used runs' folders)."""
         return {**run.parameters, "quick": self.quick, "data_path": self.paths["data"],
                 "wild_path": self.paths["wild"], "weights_path": self.paths["weights"],
-                **({USES_PARAMETER: str((self.variants_dir / run.uses.name).resolve())}
-                   if run.uses else {})}
+                **self.used_folders(run)}
+
+    def used_folders(self, run: Run) -> dict:
+        """The folders of the runs ``run`` uses: the first as ``uses_dir``, and all of them as
+        ``uses_dirs`` when there are several (none without ``uses:``)."""
+        folders = [str((self.variants_dir / used.name).resolve()) for used in run.uses]
+        if not folders:
+            return {}
+        return {USES_PARAMETER: folders[0],
+                **({USES_LIST_PARAMETER: folders} if len(folders) > 1 else {})}
 
     def make_job(self, variant: Run) -> Job:
         """A job for ``variant`` in a fresh ``.<name>.partial`` folder, with its own threads
@@ -76,7 +84,7 @@ class Runner:
                    self.keep_open)
 
     def run(self, todo: list[tuple[Run, str]]) -> dict[str, BuildRecord]:
-        """Run ``(run, fingerprint)`` pairs, each after the run it uses; return name ->
+        """Run ``(run, fingerprint)`` pairs, each after the runs it uses; return name ->
         record."""
         pending, running, records, plans = list(todo), [], {}, {}
         queued = {run.name for run, _ in todo}
@@ -114,10 +122,10 @@ class Runner:
             tally.close()
         return records
 
-    def not_run(self, run: Run, key: str) -> BuildRecord:
-        """A run not started because the run it uses failed: one line, a failed record, its
-        last good results kept."""
-        cause = f"{run.uses.name} failed, and this run uses its output"
+    def not_run(self, run: Run, key: str, failed: str) -> BuildRecord:
+        """A run not started because ``failed``, a run it uses, failed: one line, a failed
+        record, its last good results kept."""
+        cause = f"{failed} failed, and this run uses its output"
         say(run.name, "FAILED", f"not run: {cause}")
         self.ended(run.name, None)
         return BuildRecord("failed", self.variants_dir / f"{run.name}.failed", key, 0.0,

@@ -6,8 +6,9 @@ with ``sweep:`` (lists of values per parameter) stands for one variant per combi
 names, types and defaults come from the notebook's tagged ``parameters`` cell (read with
 ``papermill.inspect_notebook``, without running anything); unknown names, wrong types and values
 outside what ``allowed:`` permits are refused before anything runs. A variant with ``uses:
-other`` builds on another variant's output (see ``plan``). This module only reads and checks the
-table; ``plan.select`` turns it into the runs of a build without changing it.
+other`` (or ``uses: [first, second]``) builds on other variants' output (see ``plan``). This
+module only reads and checks the table; ``plan.select`` turns it into the runs of a build
+without changing it.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from pathlib import Path
 import yaml
 
 from asl.config import SEED_PARAMETER
-from asl.engine.parameters import (USES_PARAMETER, Parameter, check_allowed, convert,
-                                   inspect_parameters, known)
+from asl.engine.parameters import (USES_LIST_PARAMETER, USES_PARAMETER, Parameter, check_allowed,
+                                   convert, inspect_parameters, known)
 from asl.engine.sweeps import combinations, label, sweep_name
 from asl.errors import VariantError
 
@@ -43,7 +44,7 @@ class Variant:
     gpu: bool | None = None     # True: needs a GPU; False: never uses one; None: one if there is
     sweep: str | None = None                # the sweep it belongs to (its name in variants.yaml)
     swept: dict = field(default_factory=dict)        # its values of the swept parameters
-    uses: Variant | None = None             # the variant whose runs' output it builds on
+    uses: tuple[Variant, ...] = ()          # the variants whose runs' output it builds on
     minutes: float | None = None            # typical minutes of one full-build run (estimates)
 
     @property
@@ -207,37 +208,69 @@ def read_yaml(path: Path):
 
 
 def _link_uses(variants: dict[str, Variant], sweeps: dict, uses: dict, where: str) -> None:
-    """Point each variant with ``uses:`` at the variant it builds on; refuse an unknown name,
-    a whole sweep, a notebook that cannot receive the folder, seeds that do not pair up, and
-    cycles."""
-    for name, used in uses.items():
-        if used is None:
+    """Point each variant with ``uses:`` (one name or a list) at the variants it builds on;
+    refuse what ``_used_names`` and ``_check_use`` refuse, and cycles."""
+    for name, named in uses.items():
+        if named is None:
             continue
-        here = f"{where}: variant {variants[name].sweep or name}: uses: {used!r}"
-        if used in sweeps:
-            raise VariantError(f"{here} is a sweep: name one of its variants "
-                               f"({', '.join(sweeps[used])})")
-        if not isinstance(used, str) or used not in variants:
-            raise VariantError(f"{here} is not a variant; name the variant whose runs' "
-                               f"output this one builds on: {', '.join(variants)}")
         variant = variants[name]
-        if USES_PARAMETER not in variant.declared:
-            raise VariantError(f"{here}: its notebook {variant.notebook.name} has no "
-                               f"`{USES_PARAMETER}` parameter to receive {used}'s run folder")
-        if variants[used].seeded and not variant.seeded:
-            raise VariantError(f"{here}: {used} runs once per training seed but "
-                               f"{variant.notebook.name} has no `{SEED_PARAMETER}`, so no run "
-                               f"of {used} can be paired with it")
-        variant.uses = variants[used]
-    for name, variant in variants.items():
-        chain = [name]
-        while variant.uses is not None:
-            variant = variant.uses
-            if variant.name in chain:
-                cycle = " uses ".join(chain[chain.index(variant.name):] + [variant.name])
+        here = f"{where}: variant {variant.sweep or name}: uses:"
+        names = _used_names(named, variant, here)
+        for used in names:
+            _check_use(variant, used, variants, sweeps, f"{here} {used!r}")
+        variant.uses = tuple(variants[used] for used in names)
+    _refuse_cycles(variants, where)
+
+
+def _used_names(named, variant: Variant, here: str) -> list:
+    """The names ``uses:`` gives: one, or a list of at least one, each once; a list of more
+    than one needs a notebook that can receive all their folders."""
+    names = named if isinstance(named, list) else [named]
+    if not names:
+        raise VariantError(f"{here} [] names no variant: name the variant(s) whose runs' output "
+                           f"this one builds on, or leave `uses:` out")
+    repeated = [used for i, used in enumerate(names) if used in names[:i]]
+    if repeated:
+        raise VariantError(f"{here} {named!r} names {repeated[0]!r} twice: name each variant "
+                           f"once")
+    if len(names) > 1 and USES_LIST_PARAMETER not in variant.declared:
+        raise VariantError(f"{here} {named!r}: its notebook {variant.notebook.name} has no "
+                           f"`{USES_LIST_PARAMETER}` parameter to receive their run folders "
+                           f"(declare `{USES_LIST_PARAMETER} = []`)")
+    return names
+
+
+def _check_use(variant: Variant, used, variants: dict[str, Variant], sweeps: dict,
+               here: str) -> None:
+    """Refuse a used name that is not a variant or is a whole sweep, a notebook that cannot
+    receive the folder, and seeds that do not pair up."""
+    if isinstance(used, str) and used in sweeps:
+        raise VariantError(f"{here} is a sweep: name one of its variants "
+                           f"({', '.join(sweeps[used])})")
+    if not isinstance(used, str) or used not in variants:
+        raise VariantError(f"{here} is not a variant; name the variant whose runs' "
+                           f"output this one builds on: {', '.join(variants)}")
+    if USES_PARAMETER not in variant.declared:
+        raise VariantError(f"{here}: its notebook {variant.notebook.name} has no "
+                           f"`{USES_PARAMETER}` parameter to receive {used}'s run folder")
+    if variants[used].seeded and not variant.seeded:
+        raise VariantError(f"{here}: {used} runs once per training seed but "
+                           f"{variant.notebook.name} has no `{SEED_PARAMETER}`, so no run "
+                           f"of {used} can be paired with it")
+
+
+def _refuse_cycles(variants: dict[str, Variant], where: str) -> None:
+    """Refuse a variant that builds on itself, directly or through the variants it uses."""
+    def follow(variant: Variant, chain: list[str]) -> None:
+        for used in variant.uses:
+            if used.name in chain:
+                cycle = " uses ".join(chain[chain.index(used.name):] + [used.name])
                 raise VariantError(f"{where}: `uses:` goes round in a circle ({cycle}): a "
                                    f"variant can only build on one that does not build on it")
-            chain.append(variant.name)
+            follow(used, chain + [used.name])
+
+    for name, variant in variants.items():
+        follow(variant, [name])
 
 
 def _ideas(items: list, variants: dict, where: str) -> list[dict]:
