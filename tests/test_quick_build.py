@@ -128,8 +128,38 @@ def test_every_model_answers_the_validation_photos_as_it_was_before_any_refit(qu
             assert block["val"]["accuracy"] == pytest.approx(block["val_accuracy"]), classifier
         cascade = (extra.get("fusion") or {}).get("cascade")
         if cascade:
+            fused = (extra.get("fusion_alone") or metrics)["val"]    # the gate's own fusion
             point = next(p for p in cascade["grid"] if p["threshold"] == cascade["threshold"])
-            assert metrics["val"]["accuracy"] == pytest.approx(point["val_accuracy"]), name
+            assert fused["accuracy"] == pytest.approx(point["val_accuracy"]), name
+        if extra.get("gate"):
+            point = next(p for p in extra["gate"]["grid"]
+                         if p["threshold"] == extra["gate"]["threshold"])
+            assert metrics["val"]["accuracy"] == pytest.approx(point["val"]), name
+
+
+def test_the_gate_answers_with_the_fusion_away_from_the_training_photos(quick_build):
+    """fusion_gate joins two runs (uses: a list): the same fusion as `fusion`, the whole-photo
+    network of `mobilenet`; away from the training photos its answer is the fusion's, and its
+    size counts every file it loads."""
+    variants = quick_build / "variants"
+    gated, fusion, whole = (metrics_file.read(variants / f"{name}.seed1")
+                            for name in ("fusion_gate", "fusion", "mobilenet"))
+    assert gated["extra"]["fusion_alone"]["test"]["y_pred"] == fusion["test"]["y_pred"]
+    assert gated["extra"]["whole_photo_network"] == "mobilenet.seed1"
+    assert gated["model"]["file"] == ("handcrop_mobilenet.seed1/model.keras + "
+                                      "keypoint_classifier.pkl + fusion.pkl + gate.json + "
+                                      "gate_index.npz + mobilenet.seed1/model.keras")
+    assert gated["model"]["size_bytes"] == fusion["model"]["size_bytes"] + sum(
+        path.stat().st_size for path in (variants / "fusion_gate.seed1" / "gate.json",
+                                         variants / "fusion_gate.seed1" / "gate_index.npz",
+                                         variants / "mobilenet.seed1" / "model.keras"))
+    assert not (variants / "fusion_gate.seed1" / "model.keras").exists()     # saved once
+    gate = gated["extra"]["gate"]
+    far = [d > gate["threshold"] if gate["threshold"] is not None else True
+           for d in gate["distances"]["test"]]
+    assert any(far)
+    assert all(mine == theirs for mine, theirs, away in zip(
+        gated["test"]["y_pred"], fusion["test"]["y_pred"], far) if away)
 
 
 def test_an_ablation_is_compared_but_not_recommended(quick_text):
@@ -211,7 +241,7 @@ def test_evaluate_command_scores_a_saved_model_on_your_own_photos(quick_build, t
             target = tmp_path / "mine" / Path(name).parent.name.lower() / Path(name).name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(archive.read(name))
-    for name in ("cnn_scratch", "autoencoder_forest", "hands", "fusion"):
+    for name in ("cnn_scratch", "autoencoder_forest", "hands", "fusion", "fusion_gate"):
         result = subprocess.run([sys.executable, str(ROOT / "build.py"), "evaluate", name,
                                  "--out", str(quick_build), "--images", str(tmp_path / "mine")],
                                 cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
@@ -220,9 +250,9 @@ def test_evaluate_command_scores_a_saved_model_on_your_own_photos(quick_build, t
         saved = json.loads((quick_build / "evaluations" / f"evaluation_{run}.json").read_text())
         assert saved["n"] == len(members)
         built = metrics_file.read(quick_build / "variants" / run)["wild"]
-        if name in ("hands", "fusion"):      # the same photos as in the build's wild set
+        if name in ("hands", "fusion", "fusion_gate"):   # the same photos as the build's wild set
             expected = {i: p for i, p in zip(built["ids"], built["y_pred"])}
-            if name == "fusion":   # the build scores the selection half out of fold (it fits
+            if name != "hands":   # the build scores the selection half out of fold (it fits
                 report = ~holdout.selection_mask(built["ids"], built["y_true"])   # the fusion)
                 expected = {i: p for (i, p), r in zip(expected.items(), report) if r}
             compared = [i for i in saved["ids"] if i in expected]
@@ -249,7 +279,7 @@ def test_predict_on_a_flat_folder_agrees_with_evaluate(quick_build, tmp_path):
             (tmp_path / "flat" / f"{Path(name).parent.name}-{Path(name).name}").write_bytes(
                 archive.read(name))
     (tmp_path / "flat" / "broken.jpg").write_bytes(b"not a photo")
-    for name in ("cnn_scratch", "fusion"):
+    for name in ("cnn_scratch", "fusion", "fusion_gate"):
         for command, folder in (("evaluate", "labelled"), ("predict", "flat")):
             result = subprocess.run([sys.executable, str(ROOT / "build.py"), command, name,
                                      "--out", str(quick_build), "--images", str(tmp_path / folder)],

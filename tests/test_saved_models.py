@@ -6,7 +6,7 @@ import pytest
 
 from asl import CLASSES, config
 from asl.errors import AslError
-from asl.study import forests, saved_models
+from asl.study import forests, own_photos, saved_models
 from asl.study.hands import classifiers
 from hand_fixtures import hands_of
 
@@ -14,7 +14,7 @@ from hand_fixtures import hands_of
 def test_every_family_a_notebook_writes_has_a_loader():
     written = {match for notebook in config.NOTEBOOKS_DIR.glob("*.ipynb")
                for match in re.findall(r'family=\\"(\w+)\\"', notebook.read_text())}
-    assert written == set(saved_models.LOADERS)
+    assert written == set(own_photos.LOADERS)
 
 
 def test_an_unknown_family_is_refused_with_a_rebuild_hint(tmp_path):

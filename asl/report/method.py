@@ -96,13 +96,43 @@ def cascade_choice(cascade: dict) -> str:
             "else 'nothing'")
 
 
+def gate_choice(gate: dict) -> str:
+    """The gate's threshold, where it was chosen and how many photos it routes, from
+    ``extra.gate``."""
+    routed = ", ".join(f"{share:.0%} of the {WHERE_ROUTED.get(name, name)}"
+                       for name, share in (gate.get("routed") or {}).items() if share is not None)
+    threshold = gate.get("threshold")
+    if threshold is None:
+        return f"never the whole-photo network (chosen on the {gate.get('chosen_on')})"
+    return (f"the whole-photo network where the mean distance to the {gate.get('neighbours')} "
+            f"nearest training photos is at most {fmt_value(threshold)} (chosen on the "
+            f"{gate.get('chosen_on')}): {routed}")
+
+
+WHERE_ROUTED = {"val": "validation photos", "test": "test photos", "wild": "wild photos"}
+
+
+def gate_use(result) -> list[str]:
+    """The sentence naming what a gated variant's runs chose on the selection half."""
+    gates = [(run.get("parameters", {}).get("train_seed"), (run.get("extra") or {}).get("gate"))
+             for run in result.runs or []]
+    gates = [(seed, gate) for seed, gate in gates if isinstance(gate, dict)]
+    if not gates:
+        return []
+    chosen = "; ".join(f"seed {seed}: {fmt_value(gate.get('threshold'))}" for seed, gate in gates)
+    return [f"{result.title}: the distance below which its whole-photo network answers instead "
+            f"of the fusion is chosen on the validation photos and the wild selection half, each "
+            f"weighing half, from both models' answers there, the fusion's out of fold "
+            f"({chosen})."]
+
+
 def selection_half_uses(results) -> list[str]:
     """One sentence per use of the selection half of the wild photos: each variant whose runs
-    fitted a setting on it (``extra.fusion``), naming what each run chose, and each adaptation
-    study that drew photos from it."""
+    fitted a setting on it (``extra.fusion``, ``extra.gate``), naming what each run chose, and
+    each adaptation study that drew photos from it."""
     notes = []
     for result in results:
-        notes += adaptation_use(result)
+        notes += adaptation_use(result) + gate_use(result)
         fits = [(run.get("parameters", {}).get("train_seed"),
                  (run.get("extra") or {}).get("fusion")) for run in result.runs or []]
         fits = [(seed, fusion) for seed, fusion in fits

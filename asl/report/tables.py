@@ -10,12 +10,13 @@ from asl.report.decision import Recommendation, best
 from asl.report.formatting import (fmt_acc, fmt_bytes, fmt_ci, fmt_diff, fmt_int, fmt_ms,
                                    fmt_seconds, fmt_spread, fmt_value, key_values, size_text,
                                    split_text)
-from asl.report.method import cascade_choice, fusion_choice
+from asl.report.method import cascade_choice, fusion_choice, gate_choice
 from asl.report.narrative import hardest_classes
 from asl.report.results import VariantResult
 from asl.report.significance import Significance
 
-OWN_TABLES = ("classifiers", "detection", "top_features", "fusion", "network_alone")
+OWN_TABLES = ("classifiers", "detection", "top_features", "fusion", "network_alone", "gate",
+              "fusion_alone")
 """Keys of ``extra`` the variant section shows in tables of their own."""
 CLASSIFIER_RESULTS = ("test", "wild", "val", "inference", "model", "calibration", "explainable",
                       "title", "abbreviation", "train_accuracy")
@@ -159,12 +160,15 @@ def _extra_tables(extra: dict | None, split: dict | None = None
         other.append(("fusion of the two sources", fusion_choice(fusion)))
         if isinstance(fusion.get("cascade"), dict):
             other.append(("where no hand is found (cascade)", cascade_choice(fusion["cascade"])))
-    alone = (extra or {}).get("network_alone")
-    if alone:
-        wild = halves.split(alone.get("wild"))[1]
-        other += [("network alone: test accuracy", fmt_acc(alone["test"]["accuracy"])),
-                  ("network alone: wild accuracy (report half)",
-                   fmt_acc(wild["accuracy"]) if wild else "no wild set")]
+    if isinstance((extra or {}).get("gate"), dict):
+        other.append(("which model answers (gate)", gate_choice(extra["gate"])))
+    for key, name in (("network_alone", "network alone"), ("fusion_alone", "fusion alone")):
+        alone = (extra or {}).get(key)
+        if alone:
+            wild = halves.split(alone.get("wild"))[1]
+            other += [(f"{name}: test accuracy", fmt_acc(alone["test"]["accuracy"])),
+                      (f"{name}: wild accuracy (report half)",
+                       fmt_acc(wild["accuracy"]) if wild else "no wild set")]
     return classifiers, other
 
 

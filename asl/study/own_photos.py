@@ -11,6 +11,11 @@ from asl import metrics_file
 from asl.errors import AslError, DataError
 from asl.files import write_json_atomic
 from asl.study import saved_models
+from asl.study.hands import gate
+
+LOADERS = {**saved_models.LOADERS, "gate": gate.saved_predictor}
+"""Every family's loader. The gated fusion's lives in ``asl.study.hands.gate``: moving it into
+``saved_models.LOADERS`` changes a module every notebook imports, which reruns every run."""
 
 
 @contextmanager
@@ -36,14 +41,17 @@ def quiet_stderr():
 
 def load_predictor(variant_dir: Path, weights_path: str = ""):
     """(predict_proba, metrics) for the model a variant saved beside its metrics.json, loaded
-    as its family's entry in ``saved_models.LOADERS`` says; hand models are looked up from
+    as its family's entry in ``LOADERS`` says; hand models are looked up from
     ``weights_path`` (its folder) like in the build."""
     variant_dir = Path(variant_dir)
     metrics = metrics_file.read(variant_dir)
     if metrics["kind"] != "model":
         raise AslError(f"'{variant_dir.name}' is not a model variant")
     with quiet_stderr():
-        return saved_models.load(variant_dir, metrics, weights_path), metrics
+        family = metrics.get("family")
+        if family not in LOADERS:
+            return saved_models.load(variant_dir, metrics, weights_path), metrics  # says why
+        return LOADERS[family](variant_dir, metrics, weights_path), metrics
 
 
 def photo_format(metrics: dict) -> tuple[int, str]:
