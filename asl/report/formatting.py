@@ -12,7 +12,8 @@ def fmt_ci(ci) -> str:
     """A 95 % interval as ``[lo, hi]``, three decimals."""
     if not ci or ci[0] is None or ci[1] is None:
         return "not recorded"
-    return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+    low, high = (round(bound, 3) + 0.0 for bound in ci[:2])      # never -0.000
+    return f"[{low:.3f}, {high:.3f}]"
 
 
 def fmt_spread(block: dict | None) -> str:
