@@ -1,5 +1,7 @@
 """Issue 22 pilot: a gate that lets the whole-photo MobileNet answer the photos that look like
-the training photos, and the fused hand model (`fusion`) every other photo.
+the training photos, and the fused hand model (`fusion`) every other photo. The variant
+`fusion_gate` (gate.ipynb, asl/study/hands/gate.py) builds it; this script reads two finished
+runs only, to try thresholds and neighbour counts without a build.
 
     nice -n 19 python bench/whole_photo_gate.py OUT [--seeds 1 2 3]
 
