@@ -8,7 +8,7 @@ import pytest
 
 from asl import CLASSES, holdout
 from asl.errors import AslError
-from asl.study.hands import gate
+from asl.study.hands import gate, gate_steps
 
 LETTERS = 6
 PER_LETTER = 20
@@ -42,7 +42,7 @@ def test_the_threshold_is_chosen_without_reading_the_report_half():
     whole = np.where(select, labels, (labels + 1) % LETTERS)     # right on the selection half
     fused = np.where(select, (labels + 1) % LETTERS, labels)     # right on the report half
     val = (np.zeros(4, dtype=int), np.ones(4, dtype=int), np.linspace(0.1, 1.0, 4))
-    chosen = [gate.choose_threshold(_gate(), gate.choosing_sets(data, val, (w, f, distance)))
+    chosen = [gate.choose_threshold(_gate(), gate_steps.choosing_sets(data, val, (w, f, distance)))
               for w, f in ((whole, fused), (np.where(select, whole, 0), np.where(select, fused, 1)))]
     assert chosen[0] == chosen[1]                  # the report halves differ, nothing else
     threshold, grid = chosen[0]
@@ -87,11 +87,11 @@ def test_near_photos_get_the_whole_photo_answer_and_only_far_ones_run_the_fusion
 
 def test_a_gate_without_two_runs_or_on_other_photos_is_refused(tmp_path):
     with pytest.raises(AslError, match="uses two runs"):
-        gate.used_runs([str(tmp_path)])
+        gate_steps.used_runs([str(tmp_path)])
     with pytest.raises(AslError, match="mobilenet.seed1 was trained with seed=7"):
-        gate.check_same_photos({"seed": 42, "image_size": 64}, {"seed": 7, "image_size": 32},
+        gate_steps.check_same_photos({"seed": 42, "image_size": 64}, {"seed": 7, "image_size": 32},
                                "mobilenet.seed1")
-    gate.check_same_photos({"seed": 42, "image_size": 64}, {"seed": 42, "image_size": 32}, "m")
+    gate_steps.check_same_photos({"seed": 42, "image_size": 64}, {"seed": 42, "image_size": 32}, "m")
 
 
 def test_photos_are_scaled_to_the_network_size_as_the_loader_scales_them():

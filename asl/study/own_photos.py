@@ -14,8 +14,9 @@ from asl.study import saved_models
 from asl.study.hands import gate
 
 LOADERS = {**saved_models.LOADERS, "gate": gate.saved_predictor}
-"""Every family's loader. The gated fusion's lives in ``asl.study.hands.gate``: moving it into
-``saved_models.LOADERS`` changes a module every notebook imports, which reruns every run."""
+"""Every family's loader: ``saved_models.LOADERS`` and the gated fusion's, which stays in
+``asl.study.hands.gate`` (saved_models is imported by every notebook, so every run's
+fingerprint holds it)."""
 
 
 @contextmanager
