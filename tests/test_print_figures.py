@@ -30,3 +30,17 @@ def test_figures_are_sized_once_for_print_photos_as_jpeg(tmp_path):
     assert photo_copy.path.stat().st_mtime_ns == before
     again.finish()                                     # the plot was not used: removed
     assert not plot_copy.path.exists() and photo_copy.path.exists()
+
+
+def test_identical_figures_of_two_runs_are_one_file_the_pdf_embeds_once(tmp_path):
+    """The same hand detection drawn for two variants: one print copy, so one image in the PDF
+    (the full report stays under its 5 MB budget)."""
+    first, second = tmp_path / "a" / "detection_rates.png", tmp_path / "b" / "detection_rates.png"
+    for path in (first, second):
+        path.parent.mkdir()
+        tiny_png(path, size=(1200, 600))
+    prints = PrintFigures(tmp_path / "report")
+    copies = [prints.prepare(path, "detection_rates") for path in (first, second)]
+    prints.finish()
+    assert copies[0].path == copies[1].path and copies[0].path.exists()
+    assert len(list(copies[0].path.parent.glob("detection_rates-*"))) == 1

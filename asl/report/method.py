@@ -105,8 +105,13 @@ def gate_choice(gate: dict) -> str:
     if threshold is None:
         return f"never the whole-photo network (chosen on the {gate.get('chosen_on')})"
     return (f"the whole-photo network where the mean distance to the {gate.get('neighbours')} "
-            f"nearest training photos is at most {fmt_value(threshold)} (chosen on the "
+            f"nearest training photos is at most {fmt_distance(threshold)} (chosen on the "
             f"{gate.get('chosen_on')}): {routed}")
+
+
+def fmt_distance(threshold) -> str:
+    """A gate's distance threshold, three decimals; "never" for none."""
+    return "never" if threshold is None else f"{threshold:.3f}"
 
 
 WHERE_ROUTED = {"val": "validation photos", "test": "test photos", "wild": "wild photos"}
@@ -119,7 +124,8 @@ def gate_use(result) -> list[str]:
     gates = [(seed, gate) for seed, gate in gates if isinstance(gate, dict)]
     if not gates:
         return []
-    chosen = "; ".join(f"seed {seed}: {fmt_value(gate.get('threshold'))}" for seed, gate in gates)
+    chosen = "; ".join(f"seed {seed}: {fmt_distance(gate.get('threshold'))}"
+                       for seed, gate in gates)
     return [f"{result.title}: the distance below which its whole-photo network answers instead "
             f"of the fusion is chosen on the validation photos and the wild selection half, each "
             f"weighing half, from both models' answers there, the fusion's out of fold "

@@ -21,7 +21,7 @@ PHOTO_KEYS = frozenset({           # figures made of photos: JPEG compresses the
     "samples", "wild_samples", "mean_images", "frame_pairs", "augmentation_layers",
     "misclassified", "wild_examples", "saliency_test", "saliency_wild", "training_crops",
     "keypoint_examples"})
-VERSION = 8                      # bump when the conversion changes
+VERSION = 9                      # bump when the conversion changes
 
 
 @dataclass
@@ -65,6 +65,18 @@ def convert(source: Path, target_stem: Path, photo: bool) -> PrintCopy:
     return PrintCopy(target, width_mm, low == high)
 
 
+def one_per_content(copy: PrintCopy) -> PrintCopy:
+    """The copy named by its content, so that identical figures of several runs (the same hand
+    detection drawn for two variants) are one file, which the PDF embeds once."""
+    stem = copy.path.stem.rsplit("-", 1)[0]
+    named = copy.path.with_name(f"{stem}-{sha256(copy.path.read_bytes())[:16]}{copy.path.suffix}")
+    if named.exists():
+        copy.path.unlink()
+    else:
+        copy.path.replace(named)
+    return PrintCopy(named, copy.width_mm, copy.blank)
+
+
 class PrintFigures:
     """The print copies of one render: made on first sight of a source, then reused."""
 
@@ -84,7 +96,8 @@ class PrintFigures:
                       VERSION])[:16]
         entry = self.index.get(tag)
         if entry is None or not (self.folder / entry["file"]).exists():
-            copy = convert(source, self.folder / f"{Path(source).stem}-{tag}", photo)
+            copy = one_per_content(convert(source, self.folder / f"{Path(source).stem}-{tag}",
+                                           photo))
             entry = {"file": copy.path.name, "width_mm": copy.width_mm, "blank": copy.blank}
         self.used[tag] = entry
         return PrintCopy(self.folder / entry["file"], entry["width_mm"], entry["blank"])

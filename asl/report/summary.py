@@ -82,7 +82,8 @@ def limits(rec: Recommendation, significance: Significance, n_classes: int | Non
         failed = letters.failing(letters.per_letter(chosen.wild))
         if failed:
             said.append(f"There the recommended model fails {letters.listed(failed)} (accuracy "
-                        f"below {letters.THRESHOLD:.2f}; the recommendation draws every letter).")
+                        f"below {letters.THRESHOLD:.2f}; the recommendation's figure draws every "
+                        "letter).")
     if top is not None and top is not chosen:
         said.append(f"In domain the recommended model's accuracy differs from the best "
                     f"in-domain model's, {top.title}, by "
