@@ -137,11 +137,13 @@ class Events:
         self.response = urllib.request.urlopen(f"{preview.address}__preview/events?v={version}",
                                                timeout=30)
 
-    def next_reload(self) -> float:
-        """Seconds until the server says the page changed."""
+    def next_reload(self, timeout: float = 60) -> float:
+        """Seconds until the server says the page changed; fails after ``timeout`` (the
+        stream's keep-alive lines would otherwise wait for ever)."""
         started = time.monotonic()
         while not (line := self.response.readline().decode()).startswith("data:"):
             assert line, "event stream closed"
+            assert time.monotonic() - started < timeout, "no reload: the change was missed"
         return time.monotonic() - started
 
 

@@ -136,12 +136,15 @@ class Preview:
             self.changed.wait_for(lambda: self.version != seen or self.stop.is_set(), timeout)
             return self.version
 
-    def _watch(self, paths: list[Path], recursive: bool) -> None:
+    def _watch(self, paths: list[Path], recursive: bool, ready: threading.Event) -> None:
         from watchfiles import watch
 
         for changes in watch(*paths, recursive=recursive, stop_event=self.stop, debounce=400,
-                             step=30, rust_timeout=500, raise_interrupt=False):
-            self.changes.put([Path(path) for _, path in changes])
+                             step=30, rust_timeout=500, yield_on_timeout=True,
+                             raise_interrupt=False):
+            ready.set()              # the first yield (changes or a timeout): it is watching
+            if changes:
+                self.changes.put([Path(path) for _, path in changes])
 
     def _rerender(self) -> None:
         while not self.stop.is_set():
@@ -165,11 +168,16 @@ class Preview:
         sources = self.sources
         trees = [sources.templates, sources.out / "variants"]
         folders = sorted({sources.options.variants_file.resolve().parent, sources.out})
-        self.threads = [threading.Thread(target=self._watch, args=(trees, True), daemon=True),
-                        threading.Thread(target=self._watch, args=(folders, False), daemon=True),
+        ready = [threading.Event(), threading.Event()]
+        self.threads = [threading.Thread(target=self._watch, args=(trees, True, ready[0]),
+                                         daemon=True),
+                        threading.Thread(target=self._watch, args=(folders, False, ready[1]),
+                                         daemon=True),
                         threading.Thread(target=self._rerender, daemon=True)]
         for thread in self.threads:
             thread.start()
+        for event in ready:          # an edit saved right after the start line is not missed
+            event.wait(timeout=10)
 
     def close(self) -> None:
         self.stop.set()
