@@ -56,7 +56,10 @@ def draw(histories: list[tuple[dict, int]], path: Path) -> None:
 
 
 def with_seed_curves(result: VariantResult, out_dir: Path, prints: PrintFigures) -> None:
-    """Replace the first seed's learning curves by the figure with every seed."""
+    """Replace the first seed's learning curves by the figure with every seed (none is drawn
+    for a run that shows no curves, such as one reusing another run's network)."""
+    if not any(f.key == "learning_curves" for f in result.figures):
+        return
     combined = learning_curves(result, out_dir, prints)
     if combined is not None:
         result.figures = [combined if f.key == "learning_curves" else f for f in result.figures]
